@@ -1,0 +1,208 @@
+/**
+ * The gpu.js backend. It picks the best device gpu.js has here (webgpu when an adapter answers, else webasm, else
+ * gpu.js's cpu), keeps each population's state in the kernel's own float32 output between ticks (a device-resident
+ * buffer on webgpu via `pipeline: true`; a wasm-side array on webasm), uploads only the input delivered this tick,
+ * and reads back the spike flags. It says which device ran.
+ *
+ * Measured on a CPU-only machine (shared/MEASUREMENTS.md, bench/results): a per-tick gpu.js call is slower than the
+ * cpu backend's typed-array loop, so `--backend auto` picks cpu unless a WebGPU adapter is present.
+ */
+import { GPU } from 'gpu.js';
+import type { Backend, KernelRegistry, PopulationKernel, PopulationKernelArgs } from '../../kernels/index.ts';
+import { updateKernelName } from '../../kernels/index.ts';
+import type { CobaDerived, CobaParams } from '../../models/neurons/coba.ts';
+import type { LifDerived, LifParams } from '../../models/neurons/lif.ts';
+import type { StepIO } from '../../models/neurons/types.ts';
+import { cobaUpdateKernel, lifUpdateKernel, spikeRowKernel } from './kernels.ts';
+
+export type GpuDevice = 'webgpu' | 'webasm' | 'cpu';
+
+/** Finds the best gpu.js device: an answering WebGPU adapter, else WebAssembly, else gpu.js's cpu mode. */
+export async function probeGpuDevice(): Promise<GpuDevice> {
+  try {
+    if (await GPU.isWebGPUAvailable()) return 'webgpu';
+  } catch {
+    // no webgpu package binding or no adapter: fall through
+  }
+  return GPU.isWebAssemblySupported ? 'webasm' : 'cpu';
+}
+
+type KernelFn = (this: unknown, ...args: never[]) => number;
+
+function constantsFor(modelName: string, params: Readonly<Record<string, number>>, derived: unknown): Record<string, number> {
+  if (modelName === 'lif') {
+    const p = params as LifParams;
+    const d = derived as LifDerived;
+    return {
+      vRest: p.v_rest,
+      bias: p.i_bias,
+      vTh: p.v_th,
+      vReset: p.v_reset,
+      decayM: d.decayM,
+      decayE: d.decayE,
+      decayI: d.decayI,
+      pE: d.pE,
+      pI: d.pI,
+      refTicks: d.refTicks,
+    };
+  }
+  const p = params as CobaParams;
+  const d = derived as CobaDerived;
+  return {
+    gL: p.g_l,
+    eL: p.e_l,
+    eE: p.e_e,
+    eI: p.e_i,
+    bias: p.i_bias,
+    vTh: p.v_th,
+    vReset: p.v_reset,
+    decayE: d.decayE,
+    decayI: d.decayI,
+    hOverC: d.hOverC,
+    refTicks: d.refTicks,
+  };
+}
+
+const KERNELS: Readonly<Record<string, KernelFn>> = {
+  lif: lifUpdateKernel as unknown as KernelFn,
+  lif_cond: cobaUpdateKernel as unknown as KernelFn,
+};
+
+class GpuPopulationKernel implements PopulationKernel {
+  readonly implementation: string;
+  readonly async: boolean;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private readonly update: any;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private readonly readSpikes: any;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private current: any;
+  private readonly inE: Float32Array;
+  private readonly inI: Float32Array;
+  private readonly iext: Float32Array;
+  private iextDirty = true;
+  private hadExt = false;
+
+  constructor(
+    gpu: GPU,
+    private readonly device: GpuDevice,
+    private readonly args: PopulationKernelArgs,
+  ) {
+    const { n, model, params, derived, state } = args;
+    const fn = KERNELS[model.name]!;
+    const resident = device === 'webgpu';
+    this.async = resident;
+    this.implementation = `gpujs/${device}/float32`;
+    this.update = gpu.createKernel(fn, {
+      output: [n, 5],
+      constants: constantsFor(model.name, params, derived),
+      precision: 'single',
+      tactic: 'precision',
+      pipeline: resident,
+      immutable: resident,
+    });
+    this.readSpikes = resident ? gpu.createKernel(spikeRowKernel, { output: [n], precision: 'single' }) : null;
+    this.inE = new Float32Array(n);
+    this.inI = new Float32Array(n);
+    this.iext = new Float32Array(n);
+    // Five rows from the first call on, so the argument keeps one shape: the fifth (spike flags) is ignored as input.
+    this.current = [Float32Array.from(state.v!), Float32Array.from(state.ge!), Float32Array.from(state.gi!), Float32Array.from(state.refr!), new Float32Array(n)];
+  }
+
+  private stage(io: StepIO): void {
+    const { n, rings, slotOffset, iExt } = io;
+    const ringE = rings[0]!;
+    const ringI = rings[1]!;
+    const inE = this.inE;
+    const inI = this.inI;
+    if (io.slotHasInput) {
+      for (let i = 0; i < n; i++) {
+        const r = slotOffset + i;
+        inE[i] = ringE[r]!;
+        inI[i] = ringI[r]!;
+        ringE[r] = 0;
+        ringI[r] = 0;
+      }
+      this.iextDirty = true;
+    } else if (this.iextDirty) {
+      inE.fill(0);
+      inI.fill(0);
+      this.iextDirty = false;
+    }
+    if (iExt !== null) {
+      for (let i = 0; i < n; i++) this.iext[i] = iExt[i]!;
+      this.hadExt = true;
+    } else if (this.hadExt) {
+      this.iext.fill(0);
+      this.hadExt = false;
+    }
+  }
+
+  private collect(io: StepIO, flags: ArrayLike<number>): number {
+    let count = 0;
+    const spikes = io.spikes;
+    for (let i = 0; i < io.n; i++) if (flags[i]! > 0.5) spikes[count++] = i;
+    io.status[0] = 0;
+    return count;
+  }
+
+  step(io: StepIO): number | Promise<number> {
+    this.stage(io);
+    if (this.async) return this.stepResident(io);
+    const out = this.update(this.current, this.inE, this.inI, this.iext) as Float32Array[];
+    this.current = out;
+    return this.collect(io, out[4]!);
+  }
+
+  private async stepResident(io: StepIO): Promise<number> {
+    const out = await this.update(this.current, this.inE, this.inI, this.iext);
+    const previous = this.current;
+    this.current = out;
+    if (previous && typeof previous.delete === 'function') previous.delete();
+    const flags = (await this.readSpikes(out)) as Float32Array;
+    return this.collect(io, flags);
+  }
+
+  async download(): Promise<void> {
+    const rows = (this.async ? await this.current.toArray() : this.current) as Float32Array[];
+    const { state } = this.args;
+    state.v!.set(rows[0]!);
+    state.ge!.set(rows[1]!);
+    state.gi!.set(rows[2]!);
+    state.refr!.set(rows[3]!);
+  }
+
+  dispose(): void {
+    this.update.destroy?.();
+    this.readSpikes?.destroy?.();
+  }
+}
+
+export class GpuJsBackend implements Backend {
+  readonly name = 'gpujs' as const;
+  readonly precision = 32 as const;
+  private readonly gpu: GPU;
+
+  private constructor(readonly device: GpuDevice) {
+    this.gpu = new GPU({ mode: device });
+  }
+
+  /** Creates the backend on the best device available, or on the one asked for. */
+  static async create(device?: GpuDevice): Promise<GpuJsBackend> {
+    return new GpuJsBackend(device ?? (await probeGpuDevice()));
+  }
+
+  register(registry: KernelRegistry): void {
+    for (const name of Object.keys(KERNELS)) {
+      registry.register(updateKernelName(name), (args: PopulationKernelArgs) => new GpuPopulationKernel(this.gpu, this.device, args));
+    }
+  }
+
+  dispose(): void {
+    this.gpu.destroy();
+  }
+
+  toString(): string {
+    return `<Backend gpujs ${this.device} float32>`;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * gpu.js kernel sources. gpu.js parses these functions' text, so they are plain `function` expressions using only
+ * the subset it understands: `this.thread`, `this.constants`, arithmetic, `if`. Each kernel computes one cell of a
+ * [n x 5] output whose rows are the model's next state (v, g_e, g_i, refractory ticks left) and the spike flag; every
+ * thread recomputes its neuron's update and returns the row it owns (gpu.js on webgpu/webasm has no kernel maps).
+ * Arguments: s = current state rows [4][n], inE / inI = input delivered this tick, iext = external drive.
+ * The arithmetic is the same, in the same order, as the float64 reference in models/neurons (lif.ts, coba.ts).
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+export const lifUpdateKernel = function (this: any, s: any, inE: any, inI: any, iext: any): number {
+  const i = this.thread.x;
+  const row = this.thread.y;
+  let e = s[1][i] + inE[i];
+  let g = s[2][i] + inI[i];
+  let v = s[0][i];
+  let r = s[3][i];
+  let spike = 0;
+  if (r > 0) {
+    r = r - 1;
+  } else {
+    const u = this.constants.vRest + this.constants.bias + iext[i];
+    v = u + (v - u) * this.constants.decayM + e * this.constants.pE + g * this.constants.pI;
+    if (v >= this.constants.vTh) {
+      v = this.constants.vReset;
+      r = this.constants.refTicks;
+      spike = 1;
+    }
+  }
+  e = e * this.constants.decayE;
+  g = g * this.constants.decayI;
+  if (row === 0) return v;
+  if (row === 1) return e;
+  if (row === 2) return g;
+  if (row === 3) return r;
+  return spike;
+};
+
+export const cobaUpdateKernel = function (this: any, s: any, inE: any, inI: any, iext: any): number {
+  const i = this.thread.x;
+  const row = this.thread.y;
+  const e = s[1][i] + inE[i];
+  const g = s[2][i] + inI[i];
+  let v = s[0][i];
+  let r = s[3][i];
+  let spike = 0;
+  if (r > 0) {
+    r = r - 1;
+  } else {
+    const gTot = this.constants.gL + e + g;
+    const vInf = (this.constants.gL * this.constants.eL + e * this.constants.eE + g * this.constants.eI + this.constants.bias + iext[i]) / gTot;
+    v = vInf + (v - vInf) * Math.exp(-this.constants.hOverC * gTot);
+    if (v >= this.constants.vTh) {
+      v = this.constants.vReset;
+      r = this.constants.refTicks;
+      spike = 1;
+    }
+  }
+  if (row === 0) return v;
+  if (row === 1) return e * this.constants.decayE;
+  if (row === 2) return g * this.constants.decayI;
+  if (row === 3) return r;
+  return spike;
+};
+
+/** Reads the spike-flag row of a state handle that lives on the device (webgpu path). */
+export const spikeRowKernel = function (this: any, s: any): number {
+  return s[4][this.thread.x];
+};

@@ -1,0 +1,55 @@
+/** Reading YAML or JSON spec files, with one-line errors that name the file. */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { InputError, jsonPointer } from '../core/errors.ts';
+
+export const SPEC_EXTENSIONS = ['.yaml', '.yml', '.json'];
+
+/** Parses a YAML (JSON is YAML) file into plain data. YAML merge keys (`<<: *anchor`) are honoured. */
+export function readSpecFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(file, `cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  const doc = parseDocument(text, { merge: true, prettyErrors: false });
+  const err = doc.errors[0];
+  if (err) {
+    const pos = err.linePos?.[0];
+    throw new InputError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}`, `valid YAML or JSON (${err.message.split('\n')[0]})`);
+  }
+  return doc.toJS({ maxAliasCount: 1000 });
+}
+
+/** Validates data against a zod schema; the first problem becomes a one-line InputError naming file and JSON path. */
+export function validate<T>(schema: z.ZodType<T>, data: unknown, file: string): T {
+  const r = schema.safeParse(data);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  let msg = issue.message;
+  if (issue.code === 'unrecognized_keys') msg = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+  msg = msg.replace(/^Invalid input: /, '').replace(/^Too (small|big): /, '');
+  return fail(`${file}: ${jsonPointer(issue.path)}`, msg);
+}
+
+function fail(where: string, expected: string): never {
+  throw new InputError(where, expected);
+}
+
+/**
+ * Resolves a spec reference: an existing file path, or a name looked up in `dir` with the usual extensions
+ * (`cuba` -> circuits/cuba.yaml).
+ */
+export function resolveSpec(ref: string, dir: string, kind: string, relativeTo?: string): string {
+  const candidates = [ref];
+  if (relativeTo) candidates.unshift(path.resolve(relativeTo, ref));
+  for (const c of candidates) if (existsSync(c) && statSync(c).isFile()) return c;
+  for (const ext of ['', ...SPEC_EXTENSIONS]) {
+    const c = path.join(dir, ref + ext);
+    if (existsSync(c) && statSync(c).isFile()) return c;
+  }
+  throw new InputError(ref, `a ${kind} file path or the name of a file in ${path.relative(process.cwd(), dir) || dir}/`);
+}

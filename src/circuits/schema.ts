@@ -1,0 +1,83 @@
+/**
+ * The circuit file format (YAML or JSON). `purkinje schema` prints it as JSON Schema for editors.
+ *
+ *   name: cuba
+ *   description: one line
+ *   dt_ms: 0.1                       # optional default time step
+ *   populations:                     # a map: name -> population
+ *     exc: { model: lif, size: 3200, params: {...}, init: { v: { uniform: { low: -60, high: -50 } } } }
+ *     drive: { size: 100, source: { kind: poisson, rate_hz: 10 } }
+ *   projections:
+ *     - { source: exc, target: inh, receptor: exc, connectivity: { rule: pairwise_bernoulli, p: 0.02 },
+ *         weight: 1.62, delay_ms: 0.1 }
+ */
+import { z } from 'zod';
+
+const finite = z.number().refine(Number.isFinite, 'expected a finite number');
+
+export const distributionSchema = z.union([
+  finite,
+  z.strictObject({ constant: finite }),
+  z.strictObject({ uniform: z.strictObject({ low: finite, high: finite }).refine((u) => u.low <= u.high, 'expected low <= high') }),
+  z.strictObject({
+    normal: z.strictObject({ mean: finite, sd: finite.refine((s) => s >= 0, 'expected sd >= 0'), low: finite.optional(), high: finite.optional() }),
+  }),
+  z.strictObject({ lognormal: z.strictObject({ mu: finite, sigma: finite.refine((s) => s >= 0, 'expected sigma >= 0') }) }),
+]);
+
+const probability = finite.refine((p) => p >= 0 && p <= 1, 'expected a probability in [0, 1]');
+const count = z.number().int().nonnegative();
+
+export const connectivitySchema = z.discriminatedUnion('rule', [
+  z.strictObject({ rule: z.literal('all_to_all'), allow_autapses: z.boolean().optional() }),
+  z.strictObject({ rule: z.literal('one_to_one') }),
+  z.strictObject({ rule: z.literal('fixed_indegree'), indegree: count, allow_autapses: z.boolean().optional(), allow_multapses: z.boolean().optional() }),
+  z.strictObject({ rule: z.literal('fixed_outdegree'), outdegree: count, allow_autapses: z.boolean().optional(), allow_multapses: z.boolean().optional() }),
+  z.strictObject({ rule: z.literal('pairwise_bernoulli'), p: probability, allow_autapses: z.boolean().optional() }),
+  z.strictObject({ rule: z.literal('explicit'), pairs: z.array(z.tuple([count, count])) }),
+]);
+
+const sourceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('poisson'),
+    rate_hz: finite.refine((r) => r >= 0, 'expected a rate >= 0 Hz'),
+    start_ms: finite.refine((t) => t >= 0, 'expected a time >= 0 ms').optional(),
+    stop_ms: finite.refine((t) => t >= 0, 'expected a time >= 0 ms').optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('spike_generator'),
+    spike_times_ms: z.array(z.array(finite.refine((t) => t >= 0, 'expected spike times >= 0 ms'))),
+  }),
+]);
+
+export const populationSchema = z
+  .strictObject({
+    model: z.string().optional(),
+    size: z.number().int().positive(),
+    description: z.string().optional(),
+    params: z.record(z.string(), finite).optional(),
+    init: z.record(z.string(), distributionSchema).optional(),
+    source: sourceSchema.optional(),
+  })
+  .refine((p) => (p.model === undefined) !== (p.source === undefined), 'expected exactly one of model (a neuron population) or source');
+
+export const projectionSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  source: z.string().min(1),
+  target: z.string().min(1),
+  receptor: z.string().min(1),
+  connectivity: connectivitySchema,
+  weight: distributionSchema,
+  delay_ms: distributionSchema,
+});
+
+export const circuitSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  references: z.array(z.string()).optional(),
+  dt_ms: finite.refine((d) => d > 0, 'expected dt > 0 ms').optional(),
+  populations: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'expected a name of letters, digits, _ and -'), populationSchema),
+  projections: z.array(projectionSchema).default([]),
+});
+
+export type CircuitFile = z.infer<typeof circuitSchema>;

@@ -1,0 +1,193 @@
+#!/usr/bin/env node
+/**
+ * purkinje: command-line entry. Bad input of any kind ends with one line on stderr and exit code 2; failed scenario
+ * expectations with exit code 1; an interrupted run (Ctrl-C) writes what it simulated and exits with 130.
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { InputError } from '../core/errors.ts';
+import { BACKEND_CHOICES, type BackendChoice } from '../backends/select.ts';
+import { CIRCUITS_DIR, loadCircuit } from '../circuits/loader.ts';
+import { SPEC_EXTENSIONS, readSpecFile } from '../circuits/files.ts';
+import { buildNetwork } from '../network/network.ts';
+import { SCENARIOS_DIR, loadScenario } from '../scenarios/loader.ts';
+import { type RunSummary, runScenario } from '../scenarios/runner.ts';
+
+class ExitSignal {
+  constructor(readonly code: number) {}
+}
+
+function intArg(flag: string, min: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${flag}: expected an integer >= ${min}, got '${v}'`);
+    return n;
+  };
+}
+
+function positiveNumber(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag}: expected a number > 0, got '${v}'`);
+    return n;
+  };
+}
+
+function describeFile(file: string): string {
+  try {
+    const data = readSpecFile(file) as { description?: unknown };
+    return typeof data.description === 'string' ? data.description : '';
+  } catch {
+    return '(unreadable)';
+  }
+}
+
+function listDir(dir: string): Array<{ name: string; file: string; description: string }> {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((f) => SPEC_EXTENSIONS.includes(path.extname(f)))
+    .sort()
+    .map((f) => ({ name: path.basename(f, path.extname(f)), file: path.join(dir, f), description: describeFile(path.join(dir, f)) }));
+}
+
+function printHuman(s: RunSummary, out: string | undefined, write: (t: string) => void): void {
+  write(`${s.scenario}: ${s.biological_ms} ms of '${s.circuit}' on ${s.backend} (${s.device}, float${s.precision}), seed ${s.seed}\n`);
+  write(`  build ${s.build_ms.toFixed(0)} ms, simulate ${s.wall_ms.toFixed(0)} ms, real-time factor ${s.real_time_factor.toFixed(2)}, ${s.synaptic_events} synaptic events\n`);
+  for (const [name, p] of Object.entries(s.populations))
+    write(`  ${name.padEnd(12)} n=${String(p.size).padEnd(7)} spikes=${String(p.spikes).padEnd(9)} rate=${p.rate_hz.toFixed(3)} Hz  CV(ISI)=${p.cv_isi === null ? '-' : p.cv_isi.toFixed(3)}\n`);
+  for (const e of s.expectations)
+    write(`  expect ${e.check}[${e.population}] in [${e.band[0]}, ${e.band[1]}]: ${Number.isFinite(e.value) ? e.value.toFixed(3) : 'n/a'} ${e.pass ? 'ok' : 'FAILED'}\n`);
+  if (s.interrupted) write('  interrupted: the outputs hold what was simulated\n');
+  if (out) write(`  wrote ${path.join(out, 'summary.json')}${s.files.spikes ? ` and ${path.join(out, s.files.spikes)}` : ''}\n`);
+}
+
+export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: string) => void }): Command {
+  const program = new Command('purkinje');
+  program
+    .description('Event-driven spiking simulator of cerebellar circuits as Sparse Distributed Memory')
+    .version('0.1.0')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined });
+
+  program
+    .command('run')
+    .description('run a scenario and write spikes.csv and summary.json')
+    .argument('<scenario>', 'a scenario file, or the name of one in scenarios/ (e.g. cuba)')
+    .option('--out <dir>', 'output directory (default: out/<scenario name>)')
+    .option('--seed <n>', 'random seed (default: the scenario\'s)', intArg('--seed', 0))
+    .addOption(new Option('--backend <name>', 'compute backend').choices(BACKEND_CHOICES).default('cpu'))
+    .option('--duration <ms>', 'biological time to simulate (default: the scenario\'s)', positiveNumber('--duration'))
+    .option('--json', 'print the summary as one JSON document on stdout and nothing else there')
+    .option('--quiet', 'no progress on stderr')
+    .addHelpText('after', '\nExamples:\n  purkinje run cuba\n  purkinje run cuba --duration 1000 --seed 7 --json\n  purkinje run scenarios/cuba.yaml --backend gpujs --out out/cuba-gpu\n')
+    .action(async (ref: string, o: { out?: string; seed?: number; backend: BackendChoice; duration?: number; json?: boolean; quiet?: boolean }) => {
+      const loaded = loadScenario(ref);
+      const outDir = o.out ?? path.join('out', loaded.scenario.name);
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.once('SIGINT', onSigint);
+      const showProgress = !o.json && !o.quiet && process.stderr.isTTY === true;
+      try {
+        const summary = await runScenario(loaded, {
+          backend: o.backend,
+          outDir,
+          signal: controller.signal,
+          ...(o.seed !== undefined ? { seed: o.seed } : {}),
+          ...(o.duration !== undefined ? { durationMs: o.duration } : {}),
+          ...(showProgress ? { onProgress: (t: number, total: number) => io.stderr(`\r  ${((100 * t) / total).toFixed(0)}% simulated`) } : {}),
+        });
+        if (showProgress) io.stderr('\r\x1b[K');
+        if (o.json) io.stdout(JSON.stringify(summary) + '\n');
+        else printHuman(summary, outDir, io.stdout);
+        if (summary.interrupted) throw new ExitSignal(130);
+        if (!summary.passed) {
+          const failed = summary.expectations.filter((e) => !e.pass).map((e) => `${e.check}[${e.population}]=${e.value}`);
+          io.stderr(`purkinje: ${loaded.file}: expectations not met: ${failed.join(', ')}\n`);
+          throw new ExitSignal(1);
+        }
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+      }
+    });
+
+  program
+    .command('validate')
+    .description('check circuit and scenario files (a scenario is checked with its circuit, and its network is built)')
+    .argument('<files...>', 'circuit or scenario files')
+    .addHelpText('after', '\nExamples:\n  purkinje validate circuits/cuba.yaml scenarios/cuba.yaml\n')
+    .action((files: string[]) => {
+      for (const f of files) {
+        const data = readSpecFile(f);
+        if (data !== null && typeof data === 'object' && 'circuit' in data) {
+          const s = loadScenario(f);
+          buildNetwork(s.circuit.spec, s.scenario.seed, s.scenario.dt_ms ?? s.circuit.circuit.dt_ms ?? 0.1);
+          io.stdout(`${f}: ok (scenario '${s.scenario.name}', circuit '${s.circuit.circuit.name}')\n`);
+        } else {
+          const c = loadCircuit(f);
+          const net = buildNetwork(c.spec, 1, c.circuit.dt_ms ?? 0.1);
+          io.stdout(`${f}: ok (circuit '${c.circuit.name}', ${net.populations.length} populations, ${net.synapses} synapses at seed 1)\n`);
+        }
+      }
+    });
+
+  program
+    .command('list')
+    .description('list the circuits and scenarios that ship with purkinje')
+    .option('--json', 'as JSON')
+    .addHelpText('after', '\nExamples:\n  purkinje list\n')
+    .action((o: { json?: boolean }) => {
+      const circuits = listDir(CIRCUITS_DIR);
+      const scenarios = listDir(SCENARIOS_DIR);
+      if (o.json) {
+        io.stdout(JSON.stringify({ circuits, scenarios }) + '\n');
+        return;
+      }
+      io.stdout('circuits:\n');
+      for (const c of circuits) io.stdout(`  ${c.name.padEnd(24)} ${c.description}\n`);
+      io.stdout('scenarios:\n');
+      for (const s of scenarios) io.stdout(`  ${s.name.padEnd(24)} ${s.description}\n`);
+    });
+
+  return program;
+}
+
+/** Runs the CLI on argv (without node and script) and returns the exit code. */
+export async function main(argv: readonly string[], io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) }): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof ExitSignal) return e.code;
+    if (e instanceof InputError) {
+      io.stderr(`purkinje: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      io.stderr(`purkinje: ${e.message.replace(/^error: /, '').split('\n')[0]} (see purkinje --help)\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && /(?:main\.ts|purkinje(?:\.js)?)$/.test(process.argv[1]);
+if (isEntry) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`purkinje: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

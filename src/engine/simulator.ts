@@ -1,0 +1,378 @@
+/**
+ * The simulator. Time is an integer tick grid (tick k stands for k * dt ms). Each tick k runs the schedule:
+ *
+ *   1. stimuli    events of tick k leave the (tick, sequence) queue: source spikes (time k * dt) are emitted and
+ *                 propagated; current steps switch on or off (they hold for the whole tick).
+ *   2. update     each neuron population runs its `<model>.update` kernel: deliver (the ring slot of tick k enters the
+ *                 synaptic state) -> integrate [k dt, (k+1) dt) -> threshold -> reset. Spikes get tick k + 1.
+ *   3. propagate  each spike at tick s goes through its projections' CSR rows: weight w with delay d ticks is added
+ *                 to the target's ring slot s + d. Only the targets of a spike are touched.
+ *   4. plasticity hooks that change weights on spike events (none in the engine itself).
+ *   5. record     spike listeners (recorders, streams) receive one batch per population and tick.
+ *
+ * So a spike at time t reaches its target's state at exactly t + delay, and not a tick before. A population that
+ * ended a tick at its resting fixed point with no input pending is skipped until input arrives.
+ */
+import type { Backend, PopulationKernel } from '../kernels/index.ts';
+import { KernelRegistry, updateKernelName } from '../kernels/index.ts';
+import { CounterRng, streamId } from '../core/rng.ts';
+import { cpuKernel } from '../backends/cpu/index.ts';
+import { generatorTicks, nextPoissonTick } from '../models/neurons/sources.ts';
+import type { StepIO } from '../models/neurons/types.ts';
+import type { Network, Population, Projection } from '../network/network.ts';
+import { EventQueue, type QueuedEvent } from './queue.ts';
+
+export const SCHEDULE = ['stimuli', 'update', 'propagate', 'plasticity', 'record'] as const;
+export type Phase = (typeof SCHEDULE)[number];
+
+/** Called once per population and tick with the indices that spiked (a view valid only during the call). */
+export type SpikeListener = (tick: number, population: Population, indices: Uint32Array) => void;
+/** A plasticity hook sees the same batches, after propagation. */
+export type PlasticityHook = SpikeListener;
+
+export interface CurrentStep {
+  readonly population: string;
+  /** Neuron indices, or null for the whole population. */
+  readonly neurons: readonly number[] | null;
+  readonly startTick: number;
+  /** Exclusive. */
+  readonly stopTick: number;
+  /** Drive in the model's current unit (mV for lif, pA for lif_cond). */
+  readonly amplitude: number;
+}
+
+type Event =
+  | (QueuedEvent & { kind: 'spike'; pop: number; neuron: number; k: number })
+  | (QueuedEvent & { kind: 'current'; pop: number; step: CurrentStep; on: boolean });
+
+interface Runtime {
+  readonly pop: Population;
+  readonly kernel: PopulationKernel | null;
+  readonly io: StepIO | null;
+  readonly slots: number;
+  readonly dirty: Uint8Array;
+  readonly rings: Float64Array[];
+  readonly out: Projection[];
+  readonly spikes: Uint32Array;
+  readonly activeSteps: CurrentStep[];
+  count: number;
+  quiet: boolean;
+  extChanged: boolean;
+  spikesTotal: number;
+  /** Poisson: probability per tick and stop tick. */
+  poissonP: number;
+  poissonStop: number;
+}
+
+export interface SimulatorOptions {
+  readonly seed: number;
+  readonly backend: Backend;
+}
+
+export interface RunOptions {
+  /** Ticks between calls of `afterChunk` (default 1000). */
+  readonly chunkTicks?: number;
+  /** Awaited after each chunk: sinks drain here (backpressure). */
+  readonly afterChunk?: (tick: number) => void | Promise<void>;
+  /** Stops the run at the next chunk boundary. */
+  readonly signal?: AbortSignal;
+}
+
+export class Simulator {
+  /** Current tick: the next tick to be simulated. */
+  tick = 0;
+  synapticEvents = 0;
+  readonly kernelImplementations: Record<string, string> = {};
+  private readonly rt: Runtime[];
+  private readonly queue = new EventQueue<Event>();
+  private readonly listeners: SpikeListener[] = [];
+  private readonly plasticity: PlasticityHook[] = [];
+  private readonly rng: CounterRng;
+  private readonly async: boolean;
+
+  private constructor(
+    readonly network: Network,
+    readonly backend: Backend,
+    seed: number,
+    runtimes: Runtime[],
+  ) {
+    this.rng = new CounterRng(seed);
+    this.rt = runtimes;
+    this.async = runtimes.some((r) => r.kernel?.async === true);
+    for (const r of runtimes) if (r.kernel) this.kernelImplementations[r.pop.name] = r.kernel.implementation;
+    this.scheduleSources();
+  }
+
+  get dtMs(): number {
+    return this.network.dtMs;
+  }
+
+  /** Builds the runtime: registers the backend's kernels on this simulator's own registry and creates them. */
+  static async create(network: Network, options: SimulatorOptions): Promise<Simulator> {
+    const registry = new KernelRegistry();
+    options.backend.register(registry);
+    const maxDelayInto = new Map<Population, number>();
+    for (const pj of network.projections) maxDelayInto.set(pj.target, Math.max(maxDelayInto.get(pj.target) ?? 1, pj.maxDelay));
+    const runtimes: Runtime[] = [];
+    for (const pop of network.populations) {
+      const slots = (maxDelayInto.get(pop) ?? 1) + 1;
+      const out = network.projections.filter((p) => p.source === pop);
+      const spikes = new Uint32Array(pop.size);
+      let kernel: PopulationKernel | null = null;
+      let io: StepIO | null = null;
+      const rings: Float64Array[] = [];
+      if (pop.model) {
+        const derived = pop.model.derive(pop.params, network.dtMs);
+        const factory = registry.get(updateKernelName(pop.model.name)) ?? cpuKernel;
+        kernel = await factory({ model: pop.model, params: pop.params, derived, n: pop.size, state: pop.state });
+        for (let r = 0; r < pop.model.receptors.length; r++) rings.push(new Float64Array(slots * pop.size));
+        io = { n: pop.size, state: pop.state, rings, slotOffset: 0, slotHasInput: false, iExt: null, spikes, status: new Int32Array(1) };
+      }
+      const src = pop.source;
+      runtimes.push({
+        pop,
+        kernel,
+        io,
+        slots,
+        dirty: new Uint8Array(slots),
+        rings,
+        out,
+        spikes,
+        activeSteps: [],
+        count: 0,
+        quiet: false,
+        extChanged: false,
+        spikesTotal: 0,
+        poissonP: src?.kind === 'poisson' ? (src.rate_hz * network.dtMs) / 1000 : 0,
+        poissonStop: src?.kind === 'poisson' && src.stop_ms !== undefined ? Math.round(src.stop_ms / network.dtMs) : Infinity,
+      });
+    }
+    return new Simulator(network, options.backend, options.seed, runtimes);
+  }
+
+  private scheduleSources(): void {
+    for (const r of this.rt) {
+      const src = r.pop.source;
+      if (!src) continue;
+      if (src.kind === 'spike_generator') {
+        src.spike_times_ms.forEach((times, neuron) => {
+          for (const t of generatorTicks(times, this.dtMs)) this.queue.push({ tick: t, seq: 0, kind: 'spike', pop: r.pop.index, neuron, k: -1 });
+        });
+      } else {
+        const start = Math.round((src.start_ms ?? 0) / this.dtMs);
+        const stream = streamId(`poisson:${r.pop.name}`);
+        for (let i = 0; i < r.pop.size; i++) {
+          const t = nextPoissonTick(this.rng, stream, i, 0, start - 1, r.poissonP, r.poissonStop);
+          if (t !== Infinity) this.queue.push({ tick: t, seq: 0, kind: 'spike', pop: r.pop.index, neuron: i, k: 0 });
+        }
+      }
+    }
+  }
+
+  /** Registers a listener for spike batches (record phase). Returns a function that removes it. */
+  onSpikes(listener: SpikeListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /** Registers a plasticity hook (plasticity phase). */
+  onPlasticity(hook: PlasticityHook): void {
+    this.plasticity.push(hook);
+  }
+
+  /** Schedules a current step (the drive is held for whole ticks in [startTick, stopTick)). */
+  addCurrentStep(step: CurrentStep): void {
+    const r = this.rt.find((x) => x.pop.name === step.population);
+    if (!r || !r.pop.model) throw new RangeError(`current steps need a neuron population, got '${step.population}'`);
+    this.queue.push({ tick: step.startTick, seq: 0, kind: 'current', pop: r.pop.index, step, on: true });
+    this.queue.push({ tick: step.stopTick, seq: 0, kind: 'current', pop: r.pop.index, step, on: false });
+  }
+
+  /** Spikes so far, per population name. */
+  spikeCounts(): Record<string, number> {
+    return Object.fromEntries(this.rt.map((r) => [r.pop.name, r.spikesTotal]));
+  }
+
+  /** Brings host state arrays up to date with the backend (needed before reading state on a device backend). */
+  async syncState(): Promise<void> {
+    for (const r of this.rt) await r.kernel?.download();
+  }
+
+  /** Simulates `ticks` ticks. Resolves when done or aborted (check `this.tick`). */
+  async run(ticks: number, options: RunOptions = {}): Promise<void> {
+    const end = this.tick + ticks;
+    const chunk = Math.max(1, options.chunkTicks ?? 1000);
+    while (this.tick < end) {
+      if (options.signal?.aborted) return;
+      const stop = Math.min(end, this.tick + chunk);
+      if (this.async) await this.runAsync(stop);
+      else this.runSync(stop);
+      await options.afterChunk?.(this.tick);
+    }
+  }
+
+  private runSync(stop: number): void {
+    const rt = this.rt;
+    for (let k = this.tick; k < stop; k++) {
+      this.stimuli(k);
+      for (let p = 0; p < rt.length; p++) {
+        const r = rt[p]!;
+        if (r.kernel === null) continue;
+        const io = r.io! as { slotOffset: number; slotHasInput: boolean } & StepIO;
+        const slot = k % r.slots;
+        const hasInput = r.dirty[slot] === 1;
+        if (r.quiet && !hasInput && !r.extChanged) continue;
+        io.slotOffset = slot * r.pop.size;
+        io.slotHasInput = hasInput;
+        r.count = r.kernel.step(io) as number;
+        this.afterStep(r, slot);
+      }
+      this.finishTick(k + 1);
+      this.tick = k + 1;
+    }
+  }
+
+  private async runAsync(stop: number): Promise<void> {
+    const rt = this.rt;
+    for (let k = this.tick; k < stop; k++) {
+      this.stimuli(k);
+      for (let p = 0; p < rt.length; p++) {
+        const r = rt[p]!;
+        if (r.kernel === null) continue;
+        const io = r.io! as { slotOffset: number; slotHasInput: boolean } & StepIO;
+        const slot = k % r.slots;
+        const hasInput = r.dirty[slot] === 1;
+        if (r.quiet && !hasInput && !r.extChanged) continue;
+        io.slotOffset = slot * r.pop.size;
+        io.slotHasInput = hasInput;
+        r.count = await r.kernel.step(io);
+        this.afterStep(r, slot);
+      }
+      this.finishTick(k + 1);
+      this.tick = k + 1;
+    }
+  }
+
+  private afterStep(r: Runtime, slot: number): void {
+    r.dirty[slot] = 0;
+    r.quiet = r.io!.status[0] === 1;
+    r.extChanged = false;
+  }
+
+  /** Propagate, plasticity and record phases for the spikes of the update phase (spike tick s = k + 1). */
+  private finishTick(s: number): void {
+    const rt = this.rt;
+    for (let p = 0; p < rt.length; p++) {
+      const r = rt[p]!;
+      if (r.kernel !== null && r.count > 0) this.propagate(r, s, r.count);
+    }
+    for (let p = 0; p < rt.length; p++) {
+      const r = rt[p]!;
+      if (r.kernel !== null && r.count > 0) {
+        this.emit(r, s, r.count);
+        r.count = 0;
+      }
+    }
+  }
+
+  /** Stimuli phase of tick k. */
+  private stimuli(k: number): void {
+    const q = this.queue;
+    if (q.peekTick() > k) return;
+    const touched: Runtime[] = [];
+    while (q.peekTick() === k) {
+      const e = q.pop()!;
+      const r = this.rt[e.pop]!;
+      if (e.kind === 'current') {
+        if (e.on) r.activeSteps.push(e.step);
+        else r.activeSteps.splice(r.activeSteps.indexOf(e.step), 1);
+        this.recomputeCurrent(r);
+        continue;
+      }
+      if (r.count === 0) touched.push(r);
+      r.spikes[r.count++] = e.neuron;
+      if (e.k >= 0) {
+        const t = nextPoissonTick(this.rng, streamId(`poisson:${r.pop.name}`), e.neuron, e.k + 1, k, r.poissonP, r.poissonStop);
+        if (t !== Infinity) q.push({ tick: t, seq: 0, kind: 'spike', pop: e.pop, neuron: e.neuron, k: e.k + 1 });
+      }
+    }
+    for (const r of touched) {
+      r.spikes.subarray(0, r.count).sort();
+      this.propagate(r, k, r.count);
+      this.emit(r, k, r.count);
+      r.count = 0;
+    }
+  }
+
+  private recomputeCurrent(r: Runtime): void {
+    const io = r.io! as { iExt: Float64Array | null } & StepIO;
+    r.extChanged = true;
+    if (r.activeSteps.length === 0) {
+      io.iExt = null;
+      return;
+    }
+    const arr = new Float64Array(r.pop.size);
+    for (const st of r.activeSteps) {
+      if (st.neurons === null) for (let i = 0; i < arr.length; i++) arr[i]! += st.amplitude;
+      else for (const i of st.neurons) arr[i]! += st.amplitude;
+    }
+    io.iExt = arr;
+  }
+
+  /** Delivers the spikes of r at tick s into the target ring buffers. Only the targets of a spike are touched. */
+  private propagate(r: Runtime, s: number, count: number): void {
+    const spikes = r.spikes;
+    for (const pj of r.out) {
+      const tgt = this.rt[pj.target.index]!;
+      const ring = tgt.rings[pj.receptorIndex]!;
+      const n = pj.target.size;
+      const L = tgt.slots;
+      const { rowPtr, col, weights, weight, delays, delay } = pj.csr;
+      let events = 0;
+      if (delays === null) {
+        const slot = (s + delay) % L;
+        const base = slot * n;
+        tgt.dirty[slot] = 1;
+        for (let q = 0; q < count; q++) {
+          const i = spikes[q]!;
+          const a = rowPtr[i]!;
+          const b = rowPtr[i + 1]!;
+          events += b - a;
+          if (weights === null) for (let syn = a; syn < b; syn++) ring[base + col[syn]!]! += weight;
+          else for (let syn = a; syn < b; syn++) ring[base + col[syn]!]! += weights[syn]!;
+        }
+      } else {
+        for (let q = 0; q < count; q++) {
+          const i = spikes[q]!;
+          const a = rowPtr[i]!;
+          const b = rowPtr[i + 1]!;
+          events += b - a;
+          for (let syn = a; syn < b; syn++) {
+            const slot = (s + delays[syn]!) % L;
+            tgt.dirty[slot] = 1;
+            ring[slot * n + col[syn]!]! += weights === null ? weight : weights[syn]!;
+          }
+        }
+      }
+      this.synapticEvents += events;
+    }
+  }
+
+  private emit(r: Runtime, s: number, count: number): void {
+    r.spikesTotal += count;
+    const view = r.spikes.subarray(0, count);
+    for (const h of this.plasticity) h(s, r.pop, view);
+    for (const l of this.listeners) l(s, r.pop, view);
+  }
+
+  dispose(): void {
+    for (const r of this.rt) r.kernel?.dispose();
+  }
+
+  toString(): string {
+    return `<Simulator '${this.network.name}' backend=${this.backend.name}/${this.backend.device} tick=${this.tick} dt=${this.dtMs} ms>`;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The contract between the engine and the backends (tfjs's kernel registry, per simulator instance).
+ *
+ * A population update kernel is named `<model>.update` and implements the model's `step` (deliver -> integrate ->
+ * threshold -> reset for one tick) on some device. Backends register the kernels they have on a registry that
+ * belongs to one simulator; nothing is registered globally on import. A model with no kernel on the chosen backend
+ * runs on the cpu reference kernel, and the run summary says so.
+ */
+import type { AnyNeuronModel } from '../models/neurons/registry.ts';
+import type { StateArrays, StepIO } from '../models/neurons/types.ts';
+
+export interface PopulationKernelArgs {
+  readonly model: AnyNeuronModel;
+  readonly params: Readonly<Record<string, number>>;
+  readonly derived: unknown;
+  readonly n: number;
+  /** Host state, already initialised; the kernel may keep its own copy on a device. */
+  readonly state: StateArrays;
+}
+
+export interface PopulationKernel {
+  /** Which implementation runs, e.g. 'cpu/float64' or 'gpujs/webasm/float32'. */
+  readonly implementation: string;
+  /** True when `step` returns a Promise (WebGPU readback is asynchronous). */
+  readonly async: boolean;
+  step(io: StepIO): number | Promise<number>;
+  /** Copies device state back into the host arrays of `io.state`. */
+  download(): void | Promise<void>;
+  dispose(): void;
+}
+
+export type PopulationKernelFactory = (args: PopulationKernelArgs) => PopulationKernel | Promise<PopulationKernel>;
+
+export function updateKernelName(modelName: string): string {
+  return `${modelName}.update`;
+}
+
+export class KernelRegistry {
+  private readonly kernels = new Map<string, PopulationKernelFactory>();
+  register(name: string, factory: PopulationKernelFactory): void {
+    this.kernels.set(name, factory);
+  }
+  get(name: string): PopulationKernelFactory | undefined {
+    return this.kernels.get(name);
+  }
+  names(): string[] {
+    return [...this.kernels.keys()].sort();
+  }
+}
+
+export type BackendName = 'cpu' | 'gpujs';
+
+export interface Backend {
+  readonly name: BackendName;
+  /** The device that computes: 'cpu' for the reference, 'webgpu' | 'webasm' | 'cpu' under gpu.js. */
+  readonly device: string;
+  /** Floating-point precision in bits; parity tests take their tolerances from it. */
+  readonly precision: 32 | 64;
+  register(registry: KernelRegistry): void;
+  dispose(): void;
+}

@@ -1,0 +1,163 @@
+/**
+ * Leaky integrate-and-fire neuron with exponentially decaying current synapses (CUBA), integrated exactly
+ * (Rotter & Diesmann 1999, "Exact digital simulation of time-invariant linear systems").
+ *
+ *   tau_m dv/dt = -(v - v_rest) + g_e + g_i + I          (all terms in mV: the drive R*I a current produces)
+ *   dg_e/dt = -g_e / tau_e,  dg_i/dt = -g_i / tau_i     (an input of weight w adds w to g_e or g_i)
+ *
+ * Over one tick h with I constant, the exact propagator is
+ *   v(t+h) = v_rest + I + (v - v_rest - I) e^{-h/tau_m} + g_e P_e + g_i P_i
+ *   P_x = tau_x / (tau_x - tau_m) (e^{-h/tau_x} - e^{-h/tau_m})   (P_x = (h / tau_m) e^{-h/tau_m} when tau_x = tau_m)
+ *   g_x(t+h) = g_x e^{-h/tau_x}
+ *
+ * Order within a tick (the population kernel of the engine schedule): deliver (g_x += ring slot, slot cleared) ->
+ * integrate (v held at v_reset while refractory) -> threshold (v >= v_th) -> reset (v = v_reset, refractory for
+ * t_ref). A spike computed in the tick [t, t + h) has time t + h.
+ *
+ * Resting fixed point: when v is within 1e-12 mV of v_rest, g_e and g_i are below 1e-15 mV and no current flows, the
+ * neuron is set exactly to rest, so a silent population reaches a fixed point the engine can skip (docs/DECISIONS.md).
+ */
+import { defineModel, type StateArrays, type StepIO } from './types.ts';
+
+export interface LifParams extends Record<string, number> {
+  tau_m: number;
+  tau_e: number;
+  tau_i: number;
+  v_rest: number;
+  v_th: number;
+  v_reset: number;
+  t_ref: number;
+  i_bias: number;
+}
+
+export interface LifDerived {
+  decayM: number;
+  decayE: number;
+  decayI: number;
+  pE: number;
+  pI: number;
+  refTicks: number;
+}
+
+/** Flush thresholds for the resting fixed point (mV). */
+export const LIF_REST_TOLERANCE_MV = 1e-12;
+export const LIF_SYN_FLUSH_MV = 1e-15;
+
+/** Exact propagator from a synaptic variable with time constant tauX into v over h (all ms). */
+export function synapticPropagator(tauX: number, tauM: number, h: number): number {
+  if (Math.abs(tauX - tauM) < 1e-12 * tauM) return (h / tauM) * Math.exp(-h / tauM);
+  return (tauX / (tauX - tauM)) * (Math.exp(-h / tauX) - Math.exp(-h / tauM));
+}
+
+/** Defaults: Vogels & Abbott (2005) / Brette et al. (2007) benchmark network, resting at -60 mV. */
+export const LIF = defineModel<LifParams, LifDerived>({
+  name: 'lif',
+  doc: 'Leaky integrate-and-fire, exponential current synapses (mV), exact integration',
+  params: {
+    tau_m: { unit: 'ms', default: 20, gt: 0, doc: 'membrane time constant' },
+    tau_e: { unit: 'ms', default: 5, gt: 0, doc: 'excitatory synaptic time constant' },
+    tau_i: { unit: 'ms', default: 10, gt: 0, doc: 'inhibitory synaptic time constant' },
+    v_rest: { unit: 'mV', default: -60, doc: 'resting potential E_L' },
+    v_th: { unit: 'mV', default: -50, doc: 'spike threshold' },
+    v_reset: { unit: 'mV', default: -60, doc: 'reset potential' },
+    t_ref: { unit: 'ms', default: 5, min: 0, doc: 'absolute refractory period (v held at v_reset)' },
+    i_bias: { unit: 'mV', default: 0, doc: 'constant drive R*I added to v_rest' },
+  },
+  receptors: ['exc', 'inh'],
+  stateVars: ['v', 'ge', 'gi', 'refr'],
+  validate(p) {
+    if (!(p.v_reset < p.v_th)) return { field: 'v_reset', expected: `must be below v_th (${p.v_th} mV)` };
+    return null;
+  },
+  derive(p, h) {
+    return {
+      decayM: Math.exp(-h / p.tau_m),
+      decayE: Math.exp(-h / p.tau_e),
+      decayI: Math.exp(-h / p.tau_i),
+      pE: synapticPropagator(p.tau_e, p.tau_m, h),
+      pI: synapticPropagator(p.tau_i, p.tau_m, h),
+      refTicks: Math.round(p.t_ref / h),
+    };
+  },
+  init(n, p) {
+    return {
+      v: new Float64Array(n).fill(p.v_rest),
+      ge: new Float64Array(n),
+      gi: new Float64Array(n),
+      refr: new Float64Array(n),
+    };
+  },
+  step: stepLif,
+});
+
+const ZERO_DRIVE = new Float64Array(0);
+
+/**
+ * One tick of LIF for every neuron: the cpu reference kernel (see NeuronModel.step).
+ * The hot loop carries no rest bookkeeping; a tick without input and without spikes runs `settleLif`, which flushes
+ * neurons within the tolerances to rest and reports whether the whole population is at rest.
+ */
+export function stepLif(io: StepIO, p: LifParams, d: LifDerived): number {
+  const { n, state, rings, slotOffset, iExt, spikes } = io;
+  const v = state.v!;
+  const ge = state.ge!;
+  const gi = state.gi!;
+  const refr = state.refr!;
+  const ringE = rings[0]!;
+  const ringI = rings[1]!;
+  const { decayM, decayE, decayI, pE, pI, refTicks } = d;
+  const vTh = p.v_th;
+  const vReset = p.v_reset;
+  const u0 = p.v_rest + p.i_bias;
+  const off = slotOffset;
+  const ext = iExt ?? ZERO_DRIVE;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const e = ge[i]! + ringE[off + i]!;
+    const g = gi[i]! + ringI[off + i]!;
+    ge[i] = e * decayE;
+    gi[i] = g * decayI;
+    const ref = refr[i]!;
+    if (ref > 0) {
+      refr[i] = ref - 1;
+      continue;
+    }
+    const u = ext === ZERO_DRIVE ? u0 : u0 + ext[i]!;
+    const vn = u + (v[i]! - u) * decayM + e * pE + g * pI;
+    if (vn >= vTh) {
+      v[i] = vReset;
+      refr[i] = refTicks;
+      spikes[count++] = i;
+    } else v[i] = vn;
+  }
+  if (io.slotHasInput) {
+    ringE.fill(0, off, off + n);
+    ringI.fill(0, off, off + n);
+  }
+  io.status[0] = count === 0 && !io.slotHasInput && iExt === null && p.i_bias === 0 && p.v_rest < vTh ? settleLif(state, n, p.v_rest) : 0;
+  return count;
+}
+
+/**
+ * Flushes neurons that are within LIF_REST_TOLERANCE_MV of rest with synaptic variables below LIF_SYN_FLUSH_MV to
+ * exact rest; returns 1 when every neuron is then exactly at rest and not refractory.
+ */
+export function settleLif(state: StateArrays, n: number, vRest: number): number {
+  const v = state.v!;
+  const ge = state.ge!;
+  const gi = state.gi!;
+  const refr = state.refr!;
+  let all = 1;
+  for (let i = 0; i < n; i++) {
+    const e = ge[i]!;
+    const g = gi[i]!;
+    const dv = v[i]! - vRest;
+    if (refr[i]! > 0) all = 0;
+    else if (e < LIF_SYN_FLUSH_MV && e > -LIF_SYN_FLUSH_MV && g < LIF_SYN_FLUSH_MV && g > -LIF_SYN_FLUSH_MV && dv < LIF_REST_TOLERANCE_MV && dv > -LIF_REST_TOLERANCE_MV) {
+      v[i] = vRest;
+      ge[i] = 0;
+      gi[i] = 0;
+    } else all = 0;
+  }
+  return all;
+}

@@ -1,0 +1,159 @@
+/**
+ * Connectivity rules (names and semantics follow NEST's `Connect`): they produce (pre, post) pairs, which
+ * `buildCsr` turns into compressed sparse rows by presynaptic neuron. Every draw is keyed by the counter-based RNG
+ * (seed, stream of the projection, neuron, counter), so a seed fixes the network whatever the backend.
+ */
+import type { CounterRng } from '../core/rng.ts';
+
+export type ConnectivityRule =
+  | { readonly rule: 'all_to_all'; readonly allow_autapses?: boolean | undefined }
+  | { readonly rule: 'one_to_one' }
+  | { readonly rule: 'fixed_indegree'; readonly indegree: number; readonly allow_autapses?: boolean | undefined; readonly allow_multapses?: boolean | undefined }
+  | { readonly rule: 'fixed_outdegree'; readonly outdegree: number; readonly allow_autapses?: boolean | undefined; readonly allow_multapses?: boolean | undefined }
+  | { readonly rule: 'pairwise_bernoulli'; readonly p: number; readonly allow_autapses?: boolean | undefined }
+  | { readonly rule: 'explicit'; readonly pairs: ReadonlyArray<readonly [number, number]> };
+
+/** Pairs grown in typed arrays (amortised doubling). */
+export class PairList {
+  pre = new Uint32Array(1024);
+  post = new Uint32Array(1024);
+  length = 0;
+  push(i: number, j: number): void {
+    if (this.length === this.pre.length) {
+      const np = new Uint32Array(this.pre.length * 2);
+      np.set(this.pre);
+      this.pre = np;
+      const nq = new Uint32Array(this.post.length * 2);
+      nq.set(this.post);
+      this.post = nq;
+    }
+    this.pre[this.length] = i;
+    this.post[this.length] = j;
+    this.length++;
+  }
+}
+
+/**
+ * Generates the pairs of a rule between nPre and nPost neurons. `selfConnections` says whether pre and post are
+ * the same population (autapses are then i === j). Throws RangeError with a message fit for the user on impossible
+ * requests (for example an indegree larger than the source without multapses).
+ */
+export function generatePairs(
+  rule: ConnectivityRule,
+  nPre: number,
+  nPost: number,
+  samepopulation: boolean,
+  rng: CounterRng,
+  stream: number,
+): PairList {
+  const out = new PairList();
+  switch (rule.rule) {
+    case 'all_to_all': {
+      const auto = rule.allow_autapses ?? true;
+      for (let i = 0; i < nPre; i++) for (let j = 0; j < nPost; j++) if (auto || !samePop(samepopulation, i, j)) out.push(i, j);
+      return out;
+    }
+    case 'one_to_one': {
+      if (nPre !== nPost) throw new RangeError(`one_to_one needs equal sizes, got ${nPre} and ${nPost}`);
+      for (let i = 0; i < nPre; i++) out.push(i, i);
+      return out;
+    }
+    case 'pairwise_bernoulli': {
+      // Geometric skipping over candidate targets: O(synapses) draws instead of O(nPre * nPost).
+      const p = rule.p;
+      const auto = rule.allow_autapses ?? true;
+      if (p <= 0) return out;
+      const logq = Math.log1p(-p);
+      for (let i = 0; i < nPre; i++) {
+        let j = -1;
+        for (let k = 0; ; k++) {
+          j += p >= 1 ? 1 : 1 + Math.floor(Math.log(rng.uniform(stream, i, k)) / logq);
+          if (j >= nPost) break;
+          if (auto || !samePop(samepopulation, i, j)) out.push(i, j);
+        }
+      }
+      return out;
+    }
+    case 'fixed_indegree':
+    case 'fixed_outdegree': {
+      const indeg = rule.rule === 'fixed_indegree';
+      const k = indeg ? rule.indegree : rule.outdegree;
+      const nOwn = indeg ? nPost : nPre; // the side whose degree is fixed
+      const nOther = indeg ? nPre : nPost;
+      const auto = rule.allow_autapses ?? true;
+      const multi = rule.allow_multapses ?? true;
+      const available = nOther - (!auto && samePopulationPossible(samepopulation) ? 1 : 0);
+      if (!multi && k > available)
+        throw new RangeError(`${indeg ? 'indegree' : 'outdegree'} ${k} exceeds the ${available} distinct partners available without multapses`);
+      if (k > 0 && available <= 0) throw new RangeError(`no partners available for ${indeg ? 'indegree' : 'outdegree'} ${k}`);
+      const seen = multi ? null : new Uint8Array(nOther);
+      const chosen = new Uint32Array(k);
+      for (let a = 0; a < nOwn; a++) {
+        let c = 0;
+        for (let draw = 0; c < k; draw++) {
+          const b = rng.int(nOther, stream, a, draw);
+          if (!auto && samePop(samepopulation, a, b)) continue;
+          if (seen) {
+            if (seen[b]) continue;
+            seen[b] = 1;
+          }
+          chosen[c++] = b;
+        }
+        for (let c2 = 0; c2 < k; c2++) {
+          const b = chosen[c2]!;
+          if (seen) seen[b] = 0;
+          if (indeg) out.push(b, a);
+          else out.push(a, b);
+        }
+      }
+      return out;
+    }
+    case 'explicit': {
+      for (const [i, j] of rule.pairs) {
+        if (!(Number.isInteger(i) && i >= 0 && i < nPre)) throw new RangeError(`source index ${i} outside 0..${nPre - 1}`);
+        if (!(Number.isInteger(j) && j >= 0 && j < nPost)) throw new RangeError(`target index ${j} outside 0..${nPost - 1}`);
+        out.push(i, j);
+      }
+      return out;
+    }
+  }
+}
+
+function samePop(same: boolean, i: number, j: number): boolean {
+  return same && i === j;
+}
+function samePopulationPossible(same: boolean): boolean {
+  return same;
+}
+
+/**
+ * Synapses of one projection in compressed sparse rows by presynaptic neuron: the targets of neuron i are
+ * `col[rowPtr[i] .. rowPtr[i+1])`. A constant weight or delay is stored once (`weights`/`delays` null); otherwise one
+ * float32 weight and one uint16 delay (in ticks) per synapse: 4 + 4 + 2 bytes per synapse at most.
+ */
+export interface Csr {
+  readonly nPre: number;
+  readonly nPost: number;
+  readonly rowPtr: Uint32Array;
+  readonly col: Uint32Array;
+  readonly weights: Float32Array | null;
+  readonly weight: number;
+  readonly delays: Uint16Array | null;
+  readonly delay: number;
+}
+
+/** Counting sort of pairs by presynaptic index; within a row, targets keep generation order. */
+export function sortPairs(pairs: PairList, nPre: number): { rowPtr: Uint32Array; col: Uint32Array } {
+  const n = pairs.length;
+  const rowPtr = new Uint32Array(nPre + 1);
+  for (let s = 0; s < n; s++) rowPtr[pairs.pre[s]! + 1]!++;
+  for (let i = 0; i < nPre; i++) rowPtr[i + 1]! += rowPtr[i]!;
+  const fill = rowPtr.slice(0, nPre);
+  const col = new Uint32Array(n);
+  for (let s = 0; s < n; s++) col[fill[pairs.pre[s]!]!++] = pairs.post[s]!;
+  return { rowPtr, col };
+}
+
+export function csrBytes(c: Csr): number {
+  return c.rowPtr.byteLength + c.col.byteLength + (c.weights?.byteLength ?? 0) + (c.delays?.byteLength ?? 0);
+}

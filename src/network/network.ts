@@ -1,0 +1,211 @@
+/**
+ * A built network: populations with their state, projections with their synapses in CSR. Built from a validated
+ * NetworkSpec (see src/circuits) and a seed; the same spec and seed give the same network, byte for byte.
+ */
+import { InputError, jsonPointer } from '../core/errors.ts';
+import { CounterRng, streamId } from '../core/rng.ts';
+import { toTicks } from '../core/time.ts';
+import type { AnyNeuronModel } from '../models/neurons/registry.ts';
+import { NEURON_MODELS } from '../models/neurons/registry.ts';
+import type { StateArrays } from '../models/neurons/types.ts';
+import { withDefaults } from '../models/neurons/types.ts';
+import { type ConnectivityRule, type Csr, csrBytes, generatePairs, sortPairs } from './connectivity.ts';
+import { type ValueSpec, constantOf, drawValue, isConstant } from './distributions.ts';
+
+export type SourceSpec =
+  | { readonly kind: 'poisson'; readonly rate_hz: number; readonly start_ms?: number; readonly stop_ms?: number }
+  | { readonly kind: 'spike_generator'; readonly spike_times_ms: ReadonlyArray<ReadonlyArray<number>> };
+
+export interface PopulationSpec {
+  readonly name: string;
+  readonly size: number;
+  /** A neuron model name (see models/neurons/registry.ts); absent for sources. */
+  readonly model?: string;
+  readonly params?: Readonly<Record<string, number>>;
+  /** Initial values of state variables (e.g. v uniform in [v_reset, v_th]). */
+  readonly init?: Readonly<Record<string, ValueSpec>>;
+  readonly source?: SourceSpec;
+  readonly doc?: string;
+}
+
+export interface ProjectionSpec {
+  readonly name?: string;
+  readonly source: string;
+  readonly target: string;
+  readonly receptor: string;
+  readonly connectivity: ConnectivityRule;
+  readonly weight: ValueSpec;
+  readonly delay_ms: ValueSpec;
+}
+
+export interface NetworkSpec {
+  readonly name: string;
+  /** Where the spec came from, for error messages (a file path). */
+  readonly origin: string;
+  /** Whether the source file keys populations by name (error paths then read /populations/<name>/...). */
+  readonly populationsByName?: boolean;
+  readonly populations: readonly PopulationSpec[];
+  readonly projections: readonly ProjectionSpec[];
+}
+
+export class Population {
+  constructor(
+    readonly index: number,
+    readonly name: string,
+    readonly size: number,
+    readonly model: AnyNeuronModel | null,
+    readonly params: Readonly<Record<string, number>>,
+    readonly state: StateArrays,
+    readonly source: SourceSpec | null,
+  ) {}
+  get kind(): string {
+    return this.model?.name ?? this.source!.kind;
+  }
+  toString(): string {
+    return `<Population '${this.name}' ${this.kind} n=${this.size}>`;
+  }
+}
+
+export class Projection {
+  constructor(
+    readonly index: number,
+    readonly name: string,
+    readonly source: Population,
+    readonly target: Population,
+    readonly receptor: string,
+    readonly receptorIndex: number,
+    readonly csr: Csr,
+  ) {}
+  get synapses(): number {
+    return this.csr.col.length;
+  }
+  /** Largest delay in ticks. */
+  get maxDelay(): number {
+    if (!this.csr.delays) return this.csr.delay;
+    let m = 0;
+    for (const d of this.csr.delays) if (d > m) m = d;
+    return m;
+  }
+  toString(): string {
+    return `<Projection '${this.name}' ${this.source.name}->${this.target.name} (${this.receptor}) synapses=${this.synapses}>`;
+  }
+}
+
+export class Network {
+  constructor(
+    readonly name: string,
+    readonly dtMs: number,
+    readonly seed: number,
+    readonly populations: readonly Population[],
+    readonly projections: readonly Projection[],
+  ) {}
+  population(name: string): Population | undefined {
+    return this.populations.find((p) => p.name === name);
+  }
+  get synapses(): number {
+    return this.projections.reduce((s, p) => s + p.synapses, 0);
+  }
+  get synapseBytes(): number {
+    return this.projections.reduce((s, p) => s + csrBytes(p.csr), 0);
+  }
+  toString(): string {
+    return `<Network '${this.name}' populations=${this.populations.length} synapses=${this.synapses}>`;
+  }
+}
+
+const MAX_DELAY_TICKS = 65535;
+
+/** Builds a network. Errors name the spec's origin and the JSON path of the offending field. */
+export function buildNetwork(spec: NetworkSpec, seed: number, dtMs: number): Network {
+  const rng = new CounterRng(seed);
+  const fail = (path: PropertyKey[], expected: string): never => {
+    throw new InputError(`${spec.origin}: ${jsonPointer(path)}`, expected);
+  };
+  const pops: Population[] = [];
+  spec.populations.forEach((ps, index) => {
+    const pi = spec.populationsByName ? ps.name : index;
+    if (pops.some((p) => p.name === ps.name)) fail(['populations', pi, 'name'], `duplicate population name '${ps.name}'`);
+    if (ps.source) {
+      pops.push(new Population(index, ps.name, ps.size, null, {}, {}, ps.source));
+      return;
+    }
+    const model = NEURON_MODELS[ps.model ?? ''];
+    if (!model) return fail(['populations', pi, 'model'], `one of ${Object.keys(NEURON_MODELS).join(', ')}, got '${ps.model}'`);
+    for (const k of Object.keys(ps.params ?? {}))
+      if (!(k in model.params)) fail(['populations', pi, 'params', k], `a parameter of ${model.name} (${Object.keys(model.params).join(', ')})`);
+    const params = withDefaults(model.params, ps.params ?? {});
+    for (const [k, s] of Object.entries(model.params)) {
+      const v = params[k]!;
+      const bad =
+        !Number.isFinite(v) ||
+        (s.gt !== undefined && !(v > s.gt)) ||
+        (s.min !== undefined && v < s.min) ||
+        (s.max !== undefined && v > s.max) ||
+        (s.integer === true && !Number.isInteger(v));
+      if (bad) {
+        const range = [s.gt !== undefined ? `> ${s.gt}` : '', s.min !== undefined ? `>= ${s.min}` : '', s.max !== undefined ? `<= ${s.max}` : '']
+          .filter(Boolean)
+          .join(' and ');
+        fail(['populations', pi, 'params', k], `must be a finite number${range ? ' ' + range : ''} (${s.unit}), got ${v}`);
+      }
+    }
+    const rel = model.validate?.(params);
+    if (rel) fail(['populations', pi, 'params', rel.field], rel.expected);
+    const state = model.init(ps.size, params);
+    for (const [k, vs] of Object.entries(ps.init ?? {})) {
+      const arr = state[k];
+      if (!arr) return fail(['populations', pi, 'init', k], `a state variable of ${model.name} (${model.stateVars.join(', ')})`);
+      const stream = streamId(`init:${ps.name}:${k}`);
+      for (let i = 0; i < ps.size; i++) arr[i] = drawValue(vs, rng, stream, i);
+    }
+    pops.push(new Population(index, ps.name, ps.size, model, params, state, null));
+  });
+
+  const projs: Projection[] = [];
+  spec.projections.forEach((pj, k) => {
+    const src = pops.find((p) => p.name === pj.source);
+    const tgt = pops.find((p) => p.name === pj.target);
+    if (!src) return fail(['projections', k, 'source'], `a population name (${pops.map((p) => p.name).join(', ')}), got '${pj.source}'`);
+    if (!tgt) return fail(['projections', k, 'target'], `a population name (${pops.map((p) => p.name).join(', ')}), got '${pj.target}'`);
+    if (!tgt.model) return fail(['projections', k, 'target'], `a neuron population, got the ${tgt.kind} source '${tgt.name}'`);
+    const receptorIndex = tgt.model.receptors.indexOf(pj.receptor);
+    if (receptorIndex < 0) return fail(['projections', k, 'receptor'], `one of ${tgt.model.receptors.join(', ')} for ${tgt.model.name}, got '${pj.receptor}'`);
+    const name = pj.name ?? `${src.name}->${tgt.name}`;
+    if (projs.some((p) => p.name === name)) fail(['projections', k, 'name'], `duplicate projection name '${name}'`);
+    let pairs;
+    try {
+      pairs = generatePairs(pj.connectivity, src.size, tgt.size, src === tgt, rng, streamId(`conn:${name}`));
+    } catch (e) {
+      if (e instanceof RangeError) return fail(['projections', k, 'connectivity'], e.message);
+      throw e;
+    }
+    const { rowPtr, col } = sortPairs(pairs, src.size);
+    const nSyn = col.length;
+    let weights: Float32Array | null = null;
+    let weight = 0;
+    if (isConstant(pj.weight)) weight = constantOf(pj.weight);
+    else {
+      weights = new Float32Array(nSyn);
+      const ws = streamId(`weight:${name}`);
+      for (let s = 0; s < nSyn; s++) weights[s] = drawValue(pj.weight, rng, ws, s);
+    }
+    let delays: Uint16Array | null = null;
+    let delay: number;
+    const delayTicks = (ms: number, s: number): number => {
+      const t = toTicks(ms, dtMs);
+      if (!(t >= 1)) fail(['projections', k, 'delay_ms'], `delays of at least one tick (${dtMs} ms), got ${ms} ms${s >= 0 ? ` at synapse ${s}` : ''}`);
+      if (t > MAX_DELAY_TICKS) fail(['projections', k, 'delay_ms'], `delays of at most ${MAX_DELAY_TICKS} ticks, got ${ms} ms`);
+      return t;
+    };
+    if (isConstant(pj.delay_ms)) delay = delayTicks(constantOf(pj.delay_ms), -1);
+    else {
+      // Drawn delays are clipped below at one tick (a drawn value cannot be an error of the user's).
+      delays = new Uint16Array(nSyn);
+      const ds = streamId(`delay:${name}`);
+      for (let s = 0; s < nSyn; s++) delays[s] = Math.min(MAX_DELAY_TICKS, Math.max(1, toTicks(drawValue(pj.delay_ms, rng, ds, s), dtMs)));
+      delay = 1;
+    }
+    projs.push(new Projection(k, name, src, tgt, pj.receptor, receptorIndex, { nPre: src.size, nPost: tgt.size, rowPtr, col, weights, weight, delays, delay }));
+  });
+  return new Network(spec.name, dtMs, seed, pops, projs);
+}

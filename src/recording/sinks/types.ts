@@ -1,0 +1,18 @@
+/** A spike sink receives per-tick batches and may apply backpressure through `drain`. */
+export interface SpikeSink {
+  /** Header-level metadata: population names, in index order, and dt for formatting times. */
+  write(tick: number, population: string, indices: Uint32Array): void;
+  /** Resolves when buffered rows have been handed to the OS (called between chunks of ticks). */
+  drain(): Promise<void>;
+  /** Finishes the output. */
+  close(): Promise<void>;
+  /** Rows written so far. */
+  readonly rows: number;
+}
+
+/** Formats tick * dt with exactly as many decimals as dt has (0.1 ms grid -> '12.3'), so times print cleanly. */
+export function timeFormatter(dtMs: number): (tick: number) => string {
+  const s = String(dtMs);
+  const decimals = s.includes('e-') ? Number(s.split('e-')[1]) : (s.split('.')[1]?.length ?? 0);
+  return (tick) => (tick * dtMs).toFixed(decimals);
+}

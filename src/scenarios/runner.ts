@@ -1,0 +1,189 @@
+/**
+ * Runs a loaded scenario: builds the network, picks the backend, applies stimuli, records, simulates, checks the
+ * scenario's expectations and writes the outputs atomically. Returns the summary (also written as summary.json).
+ */
+import { performance } from 'node:perf_hooks';
+import { InputError, jsonPointer } from '../core/errors.ts';
+import { DEFAULT_DT_MS, onGrid, toTicks } from '../core/time.ts';
+import { meanRateHz } from '../analysis/spikes.ts';
+import { type BackendChoice, createBackend } from '../backends/select.ts';
+import { Simulator } from '../engine/simulator.ts';
+import { buildNetwork } from '../network/network.ts';
+import { isiRecorder, spikeRecorder } from '../recording/recorders.ts';
+import { CsvSpikeSink } from '../recording/sinks/csv.ts';
+import { OutputDir } from '../recording/sinks/output-dir.ts';
+import type { SpikeSink } from '../recording/sinks/types.ts';
+import type { LoadedScenario } from './loader.ts';
+
+export interface ScenarioRunOptions {
+  readonly backend?: BackendChoice;
+  readonly seed?: number;
+  readonly durationMs?: number;
+  /** Output directory for spikes.csv and summary.json; none when absent. */
+  readonly outDir?: string;
+  /** Extra sinks (tests use a MemorySink). */
+  readonly sinks?: readonly SpikeSink[];
+  readonly signal?: AbortSignal;
+  /** Called after each chunk of ticks with the tick reached and the total. */
+  readonly onProgress?: (tick: number, total: number) => void;
+}
+
+export interface Expectation {
+  readonly check: string;
+  readonly population: string;
+  readonly value: number;
+  readonly band: readonly [number, number];
+  readonly pass: boolean;
+}
+
+export interface PopulationSummary {
+  readonly size: number;
+  readonly kind: string;
+  readonly spikes: number;
+  readonly rate_hz: number;
+  readonly cv_isi: number | null;
+}
+
+export interface RunSummary {
+  readonly scenario: string;
+  readonly circuit: string;
+  readonly backend: string;
+  readonly device: string;
+  readonly precision: number;
+  readonly backend_reason: string;
+  readonly kernels: Record<string, string>;
+  readonly seed: number;
+  readonly dt_ms: number;
+  readonly biological_ms: number;
+  readonly build_ms: number;
+  readonly wall_ms: number;
+  readonly real_time_factor: number;
+  readonly synapses: number;
+  readonly synapse_bytes: number;
+  readonly synaptic_events: number;
+  readonly peak_rss_mb: number;
+  readonly populations: Record<string, PopulationSummary>;
+  readonly expectations: readonly Expectation[];
+  readonly passed: boolean;
+  readonly interrupted: boolean;
+  readonly files: Record<string, string>;
+  readonly results: Record<string, unknown>;
+}
+
+export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptions = {}): Promise<RunSummary> {
+  const { scenario, circuit, file } = loaded;
+  const dtMs = scenario.dt_ms ?? circuit.circuit.dt_ms ?? DEFAULT_DT_MS;
+  const seed = opts.seed ?? scenario.seed;
+  const durationMs = opts.durationMs ?? scenario.duration_ms;
+  if (!onGrid(durationMs, dtMs)) throw new InputError(opts.durationMs !== undefined ? '--duration' : `${file}: /duration_ms`, `a multiple of dt (${dtMs} ms), got ${durationMs}`);
+  const ticks = toTicks(durationMs, dtMs);
+
+  const out = opts.outDir !== undefined ? new OutputDir(opts.outDir) : null;
+  try {
+    const t0 = performance.now();
+    const network = buildNetwork(circuit.spec, seed, dtMs);
+    const buildMs = performance.now() - t0;
+    const { backend, reason } = await createBackend(opts.backend ?? 'cpu');
+    const sim = await Simulator.create(network, { seed, backend });
+    try {
+      scenario.stimuli.forEach((s, i) => {
+        const pop = network.population(s.population)!;
+        if (!pop.model) throw new InputError(`${file}: ${jsonPointer(['stimuli', i, 'population'])}`, `a neuron population, got the ${pop.kind} source '${pop.name}'`);
+        s.neurons?.forEach((n, j) => {
+          if (n >= pop.size) throw new InputError(`${file}: ${jsonPointer(['stimuli', i, 'neurons', j])}`, `a neuron index below ${pop.size}, got ${n}`);
+        });
+        sim.addCurrentStep({ population: s.population, neurons: s.neurons ?? null, startTick: toTicks(s.start_ms, dtMs), stopTick: toTicks(s.stop_ms, dtMs), amplitude: s.amplitude });
+      });
+
+      const sinks: SpikeSink[] = [...(opts.sinks ?? [])];
+      const files: Record<string, string> = {};
+      if (out && scenario.record.spikes !== 'none') {
+        sinks.push(new CsvSpikeSink(out.file('spikes.csv'), dtMs));
+        files.spikes = 'spikes.csv';
+      }
+      const recorded = scenario.record.spikes === 'all' || scenario.record.spikes === 'none' ? null : new Set(scenario.record.spikes);
+      if (scenario.record.spikes !== 'none') for (const sink of sinks) sim.onSpikes(spikeRecorder(sink, recorded));
+      const isi = isiRecorder(network.populations);
+      sim.onSpikes(isi.listener);
+
+      let peakRss = process.memoryUsage().rss;
+      const t1 = performance.now();
+      await sim.run(ticks, {
+        chunkTicks: 1000,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        afterChunk: async (tick) => {
+          peakRss = Math.max(peakRss, process.memoryUsage().rss);
+          for (const s of sinks) await s.drain();
+          opts.onProgress?.(tick, ticks);
+        },
+      });
+      const wallMs = performance.now() - t1;
+      for (const s of sinks) await s.close();
+
+      const simulatedMs = sim.tick * dtMs;
+      const counts = sim.spikeCounts();
+      const populations: Record<string, PopulationSummary> = {};
+      for (const p of network.populations) {
+        const cv = isi.meanCv(p.name);
+        populations[p.name] = {
+          size: p.size,
+          kind: p.kind,
+          spikes: counts[p.name] ?? 0,
+          rate_hz: meanRateHz(counts[p.name] ?? 0, p.size, simulatedMs),
+          cv_isi: Number.isFinite(cv.cv) ? cv.cv : null,
+        };
+      }
+      const expectations: Expectation[] = [];
+      for (const [pop, b] of Object.entries(scenario.expect.rate_hz ?? {})) {
+        const value = populations[pop]!.rate_hz;
+        expectations.push({ check: 'rate_hz', population: pop, value, band: b, pass: value >= b[0] && value <= b[1] });
+      }
+      for (const [pop, b] of Object.entries(scenario.expect.cv_isi ?? {})) {
+        const value = populations[pop]!.cv_isi ?? NaN;
+        expectations.push({ check: 'cv_isi', population: pop, value, band: b, pass: value >= b[0] && value <= b[1] });
+      }
+      const interrupted = sim.tick < ticks;
+      if (out) files.summary = 'summary.json';
+      const summary: RunSummary = {
+        scenario: scenario.name,
+        circuit: circuit.circuit.name,
+        backend: backend.name,
+        device: backend.device,
+        precision: backend.precision,
+        backend_reason: reason,
+        kernels: sim.kernelImplementations,
+        seed,
+        dt_ms: dtMs,
+        biological_ms: simulatedMs,
+        build_ms: round(buildMs),
+        wall_ms: round(wallMs),
+        real_time_factor: round(simulatedMs / Math.max(wallMs, 1e-9)),
+        synapses: network.synapses,
+        synapse_bytes: network.synapseBytes,
+        synaptic_events: sim.synapticEvents,
+        peak_rss_mb: round(peakRss / 2 ** 20),
+        populations,
+        expectations,
+        passed: expectations.every((e) => e.pass),
+        interrupted,
+        files,
+        results: {},
+      };
+      if (out) {
+        out.writeJson('summary.json', summary);
+        out.commit();
+      }
+      return summary;
+    } finally {
+      sim.dispose();
+      backend.dispose();
+    }
+  } catch (e) {
+    out?.discard();
+    throw e;
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,54 @@
+/**
+ * The scenario file format (YAML or JSON): which circuit, for how long, with which stimuli, what to record and
+ * what the run is expected to show.
+ *
+ *   name: cuba
+ *   description: one line
+ *   circuit: cuba               # a file in circuits/ or a path relative to this file
+ *   duration_ms: 10000
+ *   seed: 1
+ *   stimuli: [ { kind: current_step, population: exc, start_ms: 0, stop_ms: 50, amplitude: 5, neurons: [0, 1] } ]
+ *   record: { spikes: all }     # or a list of population names
+ *   expect:                     # checked after every run; the test suite runs each scenario for test.duration_ms
+ *     rate_hz: { exc: [3, 9] }
+ *     cv_isi: { exc: [0.3, 2] }
+ *   test: { duration_ms: 1000 }
+ */
+import { z } from 'zod';
+
+const finite = z.number().refine(Number.isFinite, 'expected a finite number');
+const time = finite.refine((t) => t >= 0, 'expected a time >= 0 ms');
+const band = z.tuple([finite, finite]).refine(([lo, hi]) => lo <= hi, 'expected [low, high] with low <= high');
+
+export const stimulusSchema = z.discriminatedUnion('kind', [
+  z
+    .strictObject({
+      kind: z.literal('current_step'),
+      population: z.string().min(1),
+      neurons: z.array(z.number().int().nonnegative()).optional(),
+      start_ms: time,
+      stop_ms: time,
+      amplitude: finite,
+    })
+    .refine((s) => s.stop_ms >= s.start_ms, 'expected stop_ms >= start_ms'),
+]);
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  circuit: z.string().min(1),
+  duration_ms: finite.refine((d) => d > 0, 'expected a duration > 0 ms'),
+  dt_ms: finite.refine((d) => d > 0, 'expected dt > 0 ms').optional(),
+  seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(1),
+  stimuli: z.array(stimulusSchema).default([]),
+  record: z.strictObject({ spikes: z.union([z.literal('all'), z.literal('none'), z.array(z.string().min(1))]).default('all') }).default({ spikes: 'all' }),
+  expect: z
+    .strictObject({
+      rate_hz: z.record(z.string(), band).optional(),
+      cv_isi: z.record(z.string(), band).optional(),
+    })
+    .default({}),
+  test: z.strictObject({ duration_ms: finite.refine((d) => d > 0, 'expected a duration > 0 ms') }).optional(),
+});
+
+export type ScenarioFile = z.infer<typeof scenarioSchema>;
