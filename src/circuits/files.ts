@@ -15,11 +15,11 @@ export function readSpecFile(file: string): unknown {
   } catch (e) {
     throw new InputError(file, `cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
-  const doc = parseDocument(text, { merge: true, prettyErrors: false });
+  const doc = parseDocument(text, { merge: true, prettyErrors: true });
   const err = doc.errors[0];
   if (err) {
     const pos = err.linePos?.[0];
-    throw new InputError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}`, `valid YAML or JSON (${err.message.split('\n')[0]})`);
+    throw new InputError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}`, `valid YAML or JSON (${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')})`);
   }
   return doc.toJS({ maxAliasCount: 1000 });
 }

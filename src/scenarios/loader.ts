@@ -31,6 +31,6 @@ export function loadScenario(ref: string): LoadedScenario {
   };
   scenario.stimuli.forEach((s, i) => check(s.population, ['stimuli', i, 'population']));
   if (Array.isArray(scenario.record.spikes)) scenario.record.spikes.forEach((p, i) => check(p, ['record', 'spikes', i]));
-  for (const [kind, m] of Object.entries(scenario.expect)) for (const p of Object.keys(m ?? {})) check(p, ['expect', kind, p]);
+  for (const kind of ['rate_hz', 'cv_isi'] as const) for (const p of Object.keys(scenario.expect[kind] ?? {})) check(p, ['expect', kind, p]);
   return { file, scenario, circuit };
 }

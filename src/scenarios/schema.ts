@@ -9,7 +9,8 @@
  *   seed: 1
  *   stimuli: [ { kind: current_step, population: exc, start_ms: 0, stop_ms: 50, amplitude: 5, neurons: [0, 1] } ]
  *   record: { spikes: all }     # or a list of population names
- *   expect:                     # checked after every run; the test suite runs each scenario for test.duration_ms
+ *   expect:                     # checked after runs of at least min_duration_ms (default: test.duration_ms,
+ *                               # else duration_ms); the test suite runs each scenario for test.duration_ms
  *     rate_hz: { exc: [3, 9] }
  *     cv_isi: { exc: [0.3, 2] }
  *   test: { duration_ms: 1000 }
@@ -44,6 +45,8 @@ export const scenarioSchema = z.strictObject({
   record: z.strictObject({ spikes: z.union([z.literal('all'), z.literal('none'), z.array(z.string().min(1))]).default('all') }).default({ spikes: 'all' }),
   expect: z
     .strictObject({
+      /** Runs shorter than this are too short for the bands; their expectations are reported, not enforced. */
+      min_duration_ms: finite.refine((d) => d > 0, 'expected a duration > 0 ms').optional(),
       rate_hz: z.record(z.string(), band).optional(),
       cv_isi: z.record(z.string(), band).optional(),
     })

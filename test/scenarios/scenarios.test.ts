@@ -1,0 +1,20 @@
+/** Every scenario in scenarios/ runs short (its test.duration_ms) and meets the expectations it declares. */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SCENARIOS_DIR, loadScenario } from '../../src/scenarios/loader.ts';
+import { runScenario } from '../../src/scenarios/runner.ts';
+
+const files = readdirSync(SCENARIOS_DIR).filter((f) => /\.(ya?ml|json)$/.test(f));
+
+describe('scenarios', () => {
+  it('there are scenarios to run', () => expect(files.length).toBeGreaterThan(0));
+  it.each(files)('%s meets its expectations', async (f) => {
+    const loaded = loadScenario(path.join(SCENARIOS_DIR, f));
+    const durationMs = loaded.scenario.test?.duration_ms ?? loaded.scenario.duration_ms;
+    const s = await runScenario(loaded, { durationMs });
+    expect(s.expectations.every((e) => e.enforced)).toBe(true);
+    for (const e of s.expectations) expect({ ...e, pass: e.pass }).toMatchObject({ pass: true });
+    expect(s.passed).toBe(true);
+  });
+});
