@@ -14,8 +14,8 @@
  * integrate (v held at v_reset while refractory) -> threshold (v >= v_th) -> reset (v = v_reset, refractory for
  * t_ref). A spike computed in the tick [t, t + h) has time t + h.
  *
- * Resting fixed point: when v is within 1e-12 mV of v_rest, g_e and g_i are below 1e-15 mV and no current flows, the
- * neuron is set exactly to rest, so a silent population reaches a fixed point the engine can skip (docs/DECISIONS.md).
+ * Resting fixed point: when v is within `restTolerance` of v_rest (about 1e-12 mV; where float64 rounding stalls the
+ * decay), g_e and g_i are below 1e-15 mV and no current flows, the neuron is set exactly to rest, so a silent population reaches a fixed point the engine can skip (docs/DECISIONS.md).
  */
 import { defineModel, type StateArrays, type StepIO } from './types.ts';
 
@@ -37,11 +37,26 @@ export interface LifDerived {
   pE: number;
   pI: number;
   refTicks: number;
+  /** How close to v_rest counts as rest (mV): rounding stalls the decay about 1 / (2 (1 - decayM)) ulps away. */
+  restTolerance: number;
 }
 
-/** Flush thresholds for the resting fixed point (mV). */
-export const LIF_REST_TOLERANCE_MV = 1e-12;
+/** Flush threshold of the synaptic variables at the resting fixed point (mV). */
 export const LIF_SYN_FLUSH_MV = 1e-15;
+
+/** Unit in the last place of x (float64). */
+function ulp(x: number): number {
+  const a = Math.abs(x);
+  return a === 0 ? Number.MIN_VALUE : 2 ** (Math.floor(Math.log2(a)) - 52);
+}
+
+/**
+ * Distance from rest within which v is flushed to rest: in float64, u + (v - u) * decay stops moving once v - u is
+ * below about ulp(u) / (2 (1 - decay)), so the tolerance is twice that, plus 1e-12 mV.
+ */
+export function restTolerance(vRest: number, decayM: number): number {
+  return 1e-12 + (2 * ulp(vRest)) / (1 - decayM);
+}
 
 /** Exact propagator from a synaptic variable with time constant tauX into v over h (all ms). */
 export function synapticPropagator(tauX: number, tauM: number, h: number): number {
@@ -77,6 +92,7 @@ export const LIF = defineModel<LifParams, LifDerived>({
       pE: synapticPropagator(p.tau_e, p.tau_m, h),
       pI: synapticPropagator(p.tau_i, p.tau_m, h),
       refTicks: Math.round(p.t_ref / h),
+      restTolerance: restTolerance(p.v_rest, Math.exp(-h / p.tau_m)),
     };
   },
   init(n, p) {
@@ -134,15 +150,15 @@ export function stepLif(io: StepIO, p: LifParams, d: LifDerived): number {
     ringE.fill(0, off, off + n);
     ringI.fill(0, off, off + n);
   }
-  io.status[0] = count === 0 && !io.slotHasInput && iExt === null && p.i_bias === 0 && p.v_rest < vTh ? settleLif(state, n, p.v_rest) : 0;
+  io.status[0] = count === 0 && !io.slotHasInput && iExt === null && p.i_bias === 0 && p.v_rest < vTh ? settleLif(state, n, p.v_rest, d.restTolerance) : 0;
   return count;
 }
 
 /**
- * Flushes neurons that are within LIF_REST_TOLERANCE_MV of rest with synaptic variables below LIF_SYN_FLUSH_MV to
- * exact rest; returns 1 when every neuron is then exactly at rest and not refractory.
+ * Flushes neurons that are within `tol` mV of rest with synaptic variables below LIF_SYN_FLUSH_MV to exact rest;
+ * returns 1 when every neuron is then exactly at rest and not refractory.
  */
-export function settleLif(state: StateArrays, n: number, vRest: number): number {
+export function settleLif(state: StateArrays, n: number, vRest: number, tol: number): number {
   const v = state.v!;
   const ge = state.ge!;
   const gi = state.gi!;
@@ -153,7 +169,7 @@ export function settleLif(state: StateArrays, n: number, vRest: number): number 
     const g = gi[i]!;
     const dv = v[i]! - vRest;
     if (refr[i]! > 0) all = 0;
-    else if (e < LIF_SYN_FLUSH_MV && e > -LIF_SYN_FLUSH_MV && g < LIF_SYN_FLUSH_MV && g > -LIF_SYN_FLUSH_MV && dv < LIF_REST_TOLERANCE_MV && dv > -LIF_REST_TOLERANCE_MV) {
+    else if (e < LIF_SYN_FLUSH_MV && e > -LIF_SYN_FLUSH_MV && g < LIF_SYN_FLUSH_MV && g > -LIF_SYN_FLUSH_MV && dv < tol && dv > -tol) {
       v[i] = vRest;
       ge[i] = 0;
       gi[i] = 0;
