@@ -28,6 +28,8 @@ export function toNetworkSpec(c: CircuitFile, file: string): NetworkSpec {
       if (p.source.spike_times_ms.length !== p.size)
         throw new InputError(`${file}: ${jsonPointer(['populations', name, 'source', 'spike_times_ms'])}`, `one list of times per neuron (${p.size}), got ${p.source.spike_times_ms.length}`);
       source = { kind: 'spike_generator', spike_times_ms: p.source.spike_times_ms };
+    } else if (p.source?.kind === 'external') {
+      source = { kind: 'external' };
     } else if (p.source?.kind === 'poisson') {
       source = {
         kind: 'poisson',
@@ -58,6 +60,7 @@ export function toNetworkSpec(c: CircuitFile, file: string): NetworkSpec {
       connectivity: p.connectivity,
       weight: p.weight,
       delay_ms: p.delay_ms,
+      ...(p.plastic !== undefined ? { plastic: p.plastic } : {}),
     })),
   };
 }

@@ -48,6 +48,7 @@ const sourceSchema = z.discriminatedUnion('kind', [
     kind: z.literal('spike_generator'),
     spike_times_ms: z.array(z.array(finite.refine((t) => t >= 0, 'expected spike times >= 0 ms'))),
   }),
+  z.strictObject({ kind: z.literal('external') }),
 ]);
 
 export const populationSchema = z
@@ -69,6 +70,7 @@ export const projectionSchema = z.strictObject({
   connectivity: connectivitySchema,
   weight: distributionSchema,
   delay_ms: distributionSchema,
+  plastic: z.boolean().optional(),
 });
 
 export const circuitSchema = z.strictObject({

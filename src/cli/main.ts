@@ -3,7 +3,7 @@
  * purkinje: command-line entry. Bad input of any kind ends with one line on stderr and exit code 2; failed scenario
  * expectations with exit code 1; an interrupted run (Ctrl-C) writes what it simulated and exits with 130.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError } from '../core/errors.ts';
@@ -13,7 +13,13 @@ import { SPEC_EXTENSIONS, readSpecFile } from '../circuits/files.ts';
 import { buildNetwork } from '../network/network.ts';
 import { SCENARIOS_DIR, loadScenario } from '../scenarios/loader.ts';
 import { clsTheoryReport, parseSnr } from '../analysis/cls-theory/index.ts';
+import { attentionReport } from '../analysis/sdm-theory/index.ts';
 import { type RunSummary, runScenario } from '../scenarios/runner.ts';
+import { OutputDir } from '../recording/sinks/output-dir.ts';
+
+function fmt(x: number | null | undefined): string {
+  return typeof x === 'number' ? Number(x.toPrecision(6)).toString() : '-';
+}
 
 class ExitSignal {
   constructor(readonly code: number) {}
@@ -154,6 +160,45 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
       for (const c of circuits) io.stdout(`  ${c.name.padEnd(24)} ${c.description}\n`);
       io.stdout('scenarios:\n');
       for (const s of scenarios) io.stdout(`  ${s.name.padEnd(24)} ${s.description}\n`);
+    });
+
+  program
+    .command('attention')
+    .description('SDM versus softmax attention: exact circle intersections, fitted betas, optimal radii, weights')
+    .requiredOption('--n <n>', 'address bits', intArg('--n', 1))
+    .requiredOption('--d <d>', 'activation radius (Hamming distance, inclusive)', intArg('--d', 0))
+    .option('--r <r>', "hard locations (neurons), or 'all' for 2^n", (v: string) => (v.trim() === 'all' ? 'all' : intArg('--r', 1)(v)))
+    .option('--m <m>', 'stored patterns (for the optimal radii; default 1024)', intArg('--m', 1))
+    .option('--continuous', 'add the continuous (cosine) variant for L2-normalised vectors')
+    .option('--json', 'print one JSON document')
+    .option('--out <dir>', 'also write report.json and intersection.csv there')
+    .addHelpText('after', '\nExamples:\n  purkinje attention --n 64 --d 11\n  purkinje attention --n 1000 --d 451 --r 1000000 --m 10000 --json\n')
+    .action((o: { n: number; d: number; r?: number | 'all'; m?: number; continuous?: boolean; json?: boolean; out?: string }) => {
+      const report = attentionReport({
+        n: o.n,
+        d: o.d,
+        ...(o.r !== undefined ? { r: o.r } : {}),
+        ...(o.m !== undefined ? { m: o.m } : {}),
+        ...(o.continuous ? { continuous: true } : {}),
+      });
+      if (o.out) {
+        const dir = new OutputDir(o.out);
+        dir.writeJson('report.json', report);
+        const rows = ['dv,intersection,expected_neurons'];
+        for (const [dv, count] of Object.entries(report.intersection)) rows.push(`${dv},${count},${report.expected_neurons?.[dv] ?? ''}`);
+        writeFileSync(dir.file('intersection.csv'), rows.join('\n') + '\n');
+        dir.commit();
+      }
+      if (o.json) {
+        io.stdout(JSON.stringify(report) + '\n');
+        return;
+      }
+      io.stdout(`SDM vs attention, n = ${report.n}, d = ${report.d}\n`);
+      io.stdout(`  beta (least squares) ${fmt(report.beta_least_squares)}   beta (published convention) ${fmt(report.beta_published)}\n`);
+      io.stdout(`  KL(SDM || softmax) ${fmt(report.kl_divergence)}   max |weight difference| ${fmt(report.max_abs_weight_difference)}\n`);
+      io.stdout(`  optimal d: snr ${report.optimal_d.snr}, memory capacity ${report.optimal_d.memory_capacity}, critical distance ${report.optimal_d.critical_distance}\n`);
+      io.stdout('  dv  intersection\n');
+      for (const [dv, count] of Object.entries(report.intersection)) if (count !== '0' || Number(dv) <= report.d * 2 + 1) io.stdout(`  ${dv.padStart(3)} ${count}\n`);
     });
 
   program

@@ -43,7 +43,11 @@ export interface CurrentStep {
 
 type Event =
   | (QueuedEvent & { kind: 'spike'; pop: number; neuron: number; k: number })
-  | (QueuedEvent & { kind: 'current'; pop: number; step: CurrentStep; on: boolean });
+  | (QueuedEvent & { kind: 'current'; pop: number; step: CurrentStep; on: boolean })
+  | (QueuedEvent & { kind: 'call'; pop: number; fn: (tick: number) => void });
+
+/** Called after the record phase of every tick with the tick just completed (state is at time tick * dt). */
+export type TickListener = (tick: number) => void;
 
 interface Runtime {
   readonly pop: Population;
@@ -54,6 +58,8 @@ interface Runtime {
   readonly rings: Float64Array[];
   readonly out: Projection[];
   readonly spikes: Uint32Array;
+  /** Tick of each neuron's last spike (-Infinity before the first): the spike history plasticity rules read. */
+  readonly lastSpike: Float64Array;
   readonly activeSteps: CurrentStep[];
   count: number;
   quiet: boolean;
@@ -87,6 +93,7 @@ export class Simulator {
   private readonly queue = new EventQueue<Event>();
   private readonly listeners: SpikeListener[] = [];
   private readonly plasticity: PlasticityHook[] = [];
+  private readonly tickListeners: TickListener[] = [];
   private readonly rng: CounterRng;
   private readonly async: boolean;
 
@@ -138,6 +145,7 @@ export class Simulator {
         rings,
         out,
         spikes,
+        lastSpike: new Float64Array(pop.size).fill(-Infinity),
         activeSteps: [],
         count: 0,
         quiet: false,
@@ -158,7 +166,7 @@ export class Simulator {
         src.spike_times_ms.forEach((times, neuron) => {
           for (const t of generatorTicks(times, this.dtMs)) this.queue.push({ tick: t, seq: 0, kind: 'spike', pop: r.pop.index, neuron, k: -1 });
         });
-      } else {
+      } else if (src.kind === 'poisson') {
         const start = Math.round((src.start_ms ?? 0) / this.dtMs);
         const stream = streamId(`poisson:${r.pop.name}`);
         for (let i = 0; i < r.pop.size; i++) {
@@ -181,6 +189,39 @@ export class Simulator {
   /** Registers a plasticity hook (plasticity phase). */
   onPlasticity(hook: PlasticityHook): void {
     this.plasticity.push(hook);
+  }
+
+  /** Registers a listener called at the end of every tick (after the record phase). */
+  onTickEnd(listener: TickListener): void {
+    this.tickListeners.push(listener);
+  }
+
+  /**
+   * Schedules spikes of an `external` source population at a tick (not before the current one): the protocol's way
+   * of presenting an address on mossy fibres or a value on climbing fibres.
+   */
+  injectSpikes(population: string, tick: number, neurons: ArrayLike<number>): void {
+    const r = this.rt.find((x) => x.pop.name === population);
+    if (!r || r.pop.source?.kind !== 'external') throw new RangeError(`spikes can be injected only into external sources, got '${population}'`);
+    if (!Number.isInteger(tick) || tick < this.tick) throw new RangeError(`cannot inject spikes at tick ${tick}: the simulation is at tick ${this.tick}`);
+    for (let q = 0; q < neurons.length; q++) {
+      const i = neurons[q]!;
+      if (!(Number.isInteger(i) && i >= 0 && i < r.pop.size)) throw new RangeError(`neuron ${i} is outside '${population}' (size ${r.pop.size})`);
+      this.queue.push({ tick, seq: 0, kind: 'spike', pop: r.pop.index, neuron: i, k: -1 });
+    }
+  }
+
+  /** Calls `fn(tick)` in the stimuli phase of `tick` (ordered with the other events of that tick by insertion). */
+  at(tick: number, fn: (tick: number) => void): void {
+    if (!Number.isInteger(tick) || tick < this.tick) throw new RangeError(`cannot schedule at tick ${tick}: the simulation is at tick ${this.tick}`);
+    this.queue.push({ tick, seq: 0, kind: 'call', pop: 0, fn });
+  }
+
+  /** Last spike tick of every neuron of a population (-Infinity before its first spike). Read-only view. */
+  lastSpikeTicks(population: string): Float64Array {
+    const r = this.rt.find((x) => x.pop.name === population);
+    if (!r) throw new RangeError(`no population '${population}'`);
+    return r.lastSpike;
   }
 
   /** Schedules a current step (the drive is held for whole ticks in [startTick, stopTick)). */
@@ -232,6 +273,7 @@ export class Simulator {
       }
       this.finishTick(k + 1);
       this.tick = k + 1;
+      for (const l of this.tickListeners) l(k + 1);
     }
   }
 
@@ -253,6 +295,7 @@ export class Simulator {
       }
       this.finishTick(k + 1);
       this.tick = k + 1;
+      for (const l of this.tickListeners) l(k + 1);
     }
   }
 
@@ -285,6 +328,10 @@ export class Simulator {
     const touched: Runtime[] = [];
     while (q.peekTick() === k) {
       const e = q.pop()!;
+      if (e.kind === 'call') {
+        e.fn(k);
+        continue;
+      }
       const r = this.rt[e.pop]!;
       if (e.kind === 'current') {
         if (e.on) r.activeSteps.push(e.step);
@@ -300,7 +347,11 @@ export class Simulator {
       }
     }
     for (const r of touched) {
-      r.spikes.subarray(0, r.count).sort();
+      const batch = r.spikes.subarray(0, r.count).sort();
+      // Two injections of the same neuron in one tick are one spike.
+      let u = 0;
+      for (let q = 0; q < batch.length; q++) if (q === 0 || batch[q] !== batch[q - 1]) batch[u++] = batch[q]!;
+      r.count = u;
       this.propagate(r, k, r.count);
       this.emit(r, k, r.count);
       r.count = 0;
@@ -364,6 +415,8 @@ export class Simulator {
   private emit(r: Runtime, s: number, count: number): void {
     r.spikesTotal += count;
     const view = r.spikes.subarray(0, count);
+    const last = r.lastSpike;
+    for (let q = 0; q < count; q++) last[view[q]!] = s;
     for (const h of this.plasticity) h(s, r.pop, view);
     for (const l of this.listeners) l(s, r.pop, view);
   }

@@ -142,7 +142,10 @@ export interface Csr {
   readonly delay: number;
 }
 
-/** Counting sort of pairs by presynaptic index; within a row, targets keep generation order. */
+/**
+ * Counting sort of pairs by presynaptic index, then each row sorted by target, so that the synapse (i, j) can be
+ * found by binary search (`findSynapse`). Multapses stay adjacent.
+ */
 export function sortPairs(pairs: PairList, nPre: number): { rowPtr: Uint32Array; col: Uint32Array } {
   const n = pairs.length;
   const rowPtr = new Uint32Array(nPre + 1);
@@ -151,7 +154,26 @@ export function sortPairs(pairs: PairList, nPre: number): { rowPtr: Uint32Array;
   const fill = rowPtr.slice(0, nPre);
   const col = new Uint32Array(n);
   for (let s = 0; s < n; s++) col[fill[pairs.pre[s]!]!++] = pairs.post[s]!;
+  for (let i = 0; i < nPre; i++) {
+    const a = rowPtr[i]!;
+    const b = rowPtr[i + 1]!;
+    let sorted = true;
+    for (let s = a + 1; s < b && sorted; s++) if (col[s - 1]! > col[s]!) sorted = false;
+    if (!sorted) col.subarray(a, b).sort();
+  }
   return { rowPtr, col };
+}
+
+/** Index of the first synapse from i to j in a CSR with sorted rows, or -1. */
+export function findSynapse(c: Pick<Csr, 'rowPtr' | 'col'>, i: number, j: number): number {
+  let lo = c.rowPtr[i]!;
+  let hi = c.rowPtr[i + 1]!;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (c.col[mid]! < j) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < c.rowPtr[i + 1]! && c.col[lo] === j ? lo : -1;
 }
 
 export function csrBytes(c: Csr): number {

@@ -14,7 +14,9 @@ import { type ValueSpec, constantOf, drawValue, isConstant } from './distributio
 
 export type SourceSpec =
   | { readonly kind: 'poisson'; readonly rate_hz: number; readonly start_ms?: number; readonly stop_ms?: number }
-  | { readonly kind: 'spike_generator'; readonly spike_times_ms: ReadonlyArray<ReadonlyArray<number>> };
+  | { readonly kind: 'spike_generator'; readonly spike_times_ms: ReadonlyArray<ReadonlyArray<number>> }
+  /** Spikes supplied at run time by a protocol (`Simulator.injectSpikes`), e.g. mossy fibres carrying an address. */
+  | { readonly kind: 'external' };
 
 export interface PopulationSpec {
   readonly name: string;
@@ -36,6 +38,8 @@ export interface ProjectionSpec {
   readonly connectivity: ConnectivityRule;
   readonly weight: ValueSpec;
   readonly delay_ms: ValueSpec;
+  /** Keep one weight per synapse even when the initial weight is constant, so plasticity can change it. */
+  readonly plastic?: boolean;
 }
 
 export interface NetworkSpec {
@@ -183,8 +187,11 @@ export function buildNetwork(spec: NetworkSpec, seed: number, dtMs: number): Net
     const nSyn = col.length;
     let weights: Float32Array | null = null;
     let weight = 0;
-    if (isConstant(pj.weight)) weight = constantOf(pj.weight);
-    else {
+    if (isConstant(pj.weight) && pj.plastic !== true) weight = constantOf(pj.weight);
+    else if (isConstant(pj.weight)) {
+      weight = constantOf(pj.weight);
+      weights = new Float32Array(nSyn).fill(weight);
+    } else {
       weights = new Float32Array(nSyn);
       const ws = streamId(`weight:${name}`);
       for (let s = 0; s < nSyn; s++) weights[s] = drawValue(pj.weight, rng, ws, s);

@@ -46,7 +46,7 @@ describe('bad input: one line, naming file and field, exit code 2, no output', (
     ['negative duration', () => ['run', file('s2.yaml', smallScenario('cuba').replace('100', '-5'))], /s2\.yaml: \/duration_ms: expected a duration > 0 ms/],
     ['circuit not found', () => ['run', file('s3.yaml', smallScenario('nowhere'))], /s3\.yaml: \/circuit: a circuit file path/],
     ['population size not an integer', () => ['validate', file('c1.yaml', smallCircuit.replace('size: 20', 'size: 2.5'))], /c1\.yaml: \/populations\/a\/size: expected int/],
-    ['unknown model', () => ['validate', file('c2.yaml', smallCircuit.replace('model: lif, size: 10', 'model: hh, size: 10'))], /c2\.yaml: \/populations\/b\/model: one of lif, lif_cond, got 'hh'/],
+    ['unknown model', () => ['validate', file('c2.yaml', smallCircuit.replace('model: lif, size: 10', 'model: hh, size: 10'))], /c2\.yaml: \/populations\/b\/model: one of lif, lif_cond, threshold_unit, got 'hh'/],
     ['parameter out of range', () => ['validate', file('c3.yaml', smallCircuit.replace('v_rest: -49', 'tau_m: -1'))], /c3\.yaml: \/populations\/a\/params\/tau_m: must be a finite number > 0 \(ms\), got -1/],
     ['unknown parameter', () => ['validate', file('c4.yaml', smallCircuit.replace('v_rest: -49', 'tau_x: 1'))], /c4\.yaml: \/populations\/a\/params\/tau_x: a parameter of lif/],
     ['projection to an unknown population', () => ['validate', file('c5.yaml', smallCircuit.replace('target: b', 'target: c'))], /c5\.yaml: \/projections\/0\/target: a population name \(a, b\), got 'c'/],
@@ -158,5 +158,34 @@ describe('cls-theory', () => {
     const bad = await cli('cls-theory', '--snr', 'lots', '--alpha', '1', '--eta', '0.005', '--epochs', '100');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^purkinje: --snr: /);
+  });
+});
+
+describe('attention', () => {
+  it('--json has the documented fields, with exact counts from the published table', async () => {
+    const r = await cli('attention', '--n', '64', '--d', '11', '--r', '1000000', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const ref = JSON.parse(readFileSync(new URL('../../../shared/reference/sdm_attention.json', import.meta.url), 'utf8'));
+    expect(j.n).toBe(64);
+    expect(j.d).toBe(11);
+    for (const [dv, count] of Object.entries(ref.circle_intersection['n=64,d=11'])) expect(j.intersection[dv]).toBe(count);
+    expect(j.beta_least_squares).toBeCloseTo(ref.beta_fit['n=64,d=11'].least_squares, 5);
+    expect(j.beta_published).toBeCloseTo(ref.beta_fit['n=64,d=11'].published, 5);
+    expect(j.kl_divergence).toBeCloseTo(ref.softmax_vs_sdm_weights_n64_d11.kl_divergence, 3);
+    // The published optimal radii are for r = 2^64 (every address) and m = 1024: the defaults without --r and --m.
+    const all = JSON.parse((await cli('attention', '--n', '64', '--d', '11', '--json')).stdout);
+    expect(all.optimal_d).toMatchObject({ snr: 11, memory_capacity: 5, critical_distance: 15 });
+    // expected neurons = r * I / 2^n, computed here independently from the exact count
+    expect(j.expected_neurons['0']).toBeCloseTo((1e6 * Number(ref.circle_intersection['n=64,d=11']['0'])) / 2 ** 64, 12);
+  });
+
+  it('writes report.json and intersection.csv with --out, and refuses a radius above n', async () => {
+    const out = path.join(dir, 'att');
+    expect((await cli('attention', '--n', '16', '--d', '4', '--out', out)).code).toBe(0);
+    expect(readFileSync(path.join(out, 'intersection.csv'), 'utf8').split('\n')[0]).toBe('dv,intersection,expected_neurons');
+    const bad = await cli('attention', '--n', '16', '--d', '17');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^purkinje: --d: /);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CounterRng } from '../../src/core/rng.ts';
-import { type ConnectivityRule, generatePairs, sortPairs } from '../../src/network/connectivity.ts';
+import { type ConnectivityRule, findSynapse, generatePairs, sortPairs } from '../../src/network/connectivity.ts';
 import { buildNetwork } from '../../src/network/network.ts';
 
 const rng = new CounterRng(12345);
@@ -112,7 +112,9 @@ describe('connectivity rules', () => {
     const e = generatePairs({ rule: 'explicit', pairs: [[0, 2], [1, 0], [0, 1]] }, 2, 3, false, rng, 1);
     const { rowPtr, col } = sortPairs(e, 2);
     expect(Array.from(rowPtr)).toEqual([0, 2, 3]);
-    expect(Array.from(col)).toEqual([2, 1, 0]);
+    expect(Array.from(col)).toEqual([1, 2, 0]); // rows sorted by target
+    expect(findSynapse({ rowPtr, col }, 0, 2)).toBe(1);
+    expect(findSynapse({ rowPtr, col }, 1, 2)).toBe(-1);
   });
 
   it('refuses impossible requests with a message', () => {

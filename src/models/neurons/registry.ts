@@ -1,6 +1,7 @@
 /** Neuron models by the name circuit files use. Spike sources are described in sources.ts. */
 import { COBA } from './coba.ts';
 import { LIF } from './lif.ts';
+import { THRESHOLD_UNIT } from './threshold.ts';
 import type { NeuronModel } from './types.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -9,6 +10,7 @@ export type AnyNeuronModel = NeuronModel<any, any>;
 export const NEURON_MODELS: Readonly<Record<string, AnyNeuronModel>> = Object.freeze({
   [LIF.name]: LIF,
   [COBA.name]: COBA,
+  [THRESHOLD_UNIT.name]: THRESHOLD_UNIT,
 });
 
 /** Source kinds: populations driven by a schedule. */
