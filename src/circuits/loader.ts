@@ -62,5 +62,6 @@ export function toNetworkSpec(c: CircuitFile, file: string): NetworkSpec {
       delay_ms: p.delay_ms,
       ...(p.plastic !== undefined ? { plastic: p.plastic } : {}),
     })),
+    plasticity: c.plasticity,
   };
 }

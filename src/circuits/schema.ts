@@ -35,6 +35,21 @@ export const connectivitySchema = z.discriminatedUnion('rule', [
   z.strictObject({ rule: z.literal('fixed_outdegree'), outdegree: count, allow_autapses: z.boolean().optional(), allow_multapses: z.boolean().optional() }),
   z.strictObject({ rule: z.literal('pairwise_bernoulli'), p: probability, allow_autapses: z.boolean().optional() }),
   z.strictObject({ rule: z.literal('explicit'), pairs: z.array(z.tuple([count, count])) }),
+  z.strictObject({ rule: z.literal('address_match'), bits: z.number().int().positive(), stream: z.string().min(1).optional() }),
+]);
+
+export const plasticitySchema = z.discriminatedUnion('rule', [
+  z.strictObject({
+    rule: z.literal('cf_gated'),
+    name: z.string().min(1).optional(),
+    projection: z.string().min(1),
+    teacher: z.string().min(1),
+    ltp: finite.refine((x) => x >= 0, 'expected ltp >= 0'),
+    ltd: finite.refine((x) => x >= 0, 'expected ltd >= 0'),
+    window_ms: finite.refine((x) => x >= 0, 'expected a window >= 0 ms'),
+    w_min: finite.optional(),
+    w_max: finite.optional(),
+  }),
 ]);
 
 const sourceSchema = z.discriminatedUnion('kind', [
@@ -80,6 +95,26 @@ export const circuitSchema = z.strictObject({
   dt_ms: finite.refine((d) => d > 0, 'expected dt > 0 ms').optional(),
   populations: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'expected a name of letters, digits, _ and -'), populationSchema),
   projections: z.array(projectionSchema).default([]),
+  plasticity: z.array(plasticitySchema).default([]),
+  /** Free-form, documented settings a protocol reads (e.g. the SDM's address bits and radius). */
+  sdm: z
+    .strictObject({
+      mode: z.enum(['kanerva', 'biological']),
+      address_bits: z.number().int().positive(),
+      value_bits: z.number().int().positive(),
+      radius: z.number().int().nonnegative().optional(),
+      target_active_fraction: finite.refine((f) => f > 0 && f < 1, 'expected a fraction in (0, 1)').optional(),
+      mossy: z.string().min(1),
+      granule: z.string().min(1),
+      purkinje: z.string().min(1),
+      olive: z.string().min(1),
+      dcn: z.string().min(1),
+      gate: z.string().min(1).optional(),
+      plasticity: z.string().min(1),
+      read_latency_ticks: z.number().int().positive(),
+      cf_latency_ticks: z.number().int().positive(),
+    })
+    .optional(),
 });
 
 export type CircuitFile = z.infer<typeof circuitSchema>;

@@ -21,6 +21,7 @@ import { generatorTicks, nextPoissonTick } from '../models/neurons/sources.ts';
 import type { StepIO } from '../models/neurons/types.ts';
 import type { Network, Population, Projection } from '../network/network.ts';
 import { EventQueue, type QueuedEvent } from './queue.ts';
+import { CfGatedRule } from '../models/plasticity/cf-gated.ts';
 
 export const SCHEDULE = ['stimuli', 'update', 'propagate', 'plasticity', 'record'] as const;
 export type Phase = (typeof SCHEDULE)[number];
@@ -96,6 +97,7 @@ export class Simulator {
   private readonly tickListeners: TickListener[] = [];
   private readonly rng: CounterRng;
   private readonly async: boolean;
+  private readonly rules = new Map<string, CfGatedRule>();
 
   private constructor(
     readonly network: Network,
@@ -108,6 +110,7 @@ export class Simulator {
     this.async = runtimes.some((r) => r.kernel?.async === true);
     for (const r of runtimes) if (r.kernel) this.kernelImplementations[r.pop.name] = r.kernel.implementation;
     this.scheduleSources();
+    for (const b of network.plasticity) this.bindCfGated(b);
   }
 
   get dtMs(): number {
@@ -189,6 +192,45 @@ export class Simulator {
   /** Registers a plasticity hook (plasticity phase). */
   onPlasticity(hook: PlasticityHook): void {
     this.plasticity.push(hook);
+  }
+
+  /**
+   * Wires a climbing-fibre-gated rule (models/plasticity/cf-gated.ts) to spike events: PF spikes of the projection's
+   * source enter the rule's history; teacher (climbing fibre) spikes trigger LTD at the end of their tick, when every
+   * PF spike of that tick has been seen. Write windows open and close through `plasticityWindow`.
+   */
+  private bindCfGated(b: Network['plasticity'][number]): void {
+    const { spec, projection } = b;
+    const rule = new CfGatedRule(
+      { ltp: spec.ltp, ltd: spec.ltd, windowTicks: b.windowTicks, wMin: spec.w_min ?? -Infinity, wMax: spec.w_max ?? Infinity },
+      { rowPtr: projection.csr.rowPtr, col: projection.csr.col, weights: projection.csr.weights! },
+      projection.target.size,
+    );
+    this.rules.set(b.name, rule);
+    const pending: number[] = [];
+    this.onPlasticity((tick, pop, idx) => {
+      if (!rule.isOpen) return;
+      if (pop === projection.source) for (const j of idx) rule.parallelFibreSpike(tick, j);
+      if (pop === b.teacher) for (const k of idx) pending.push(tick, k);
+    });
+    this.onTickEnd(() => {
+      for (let q = 0; q < pending.length; q += 2) rule.climbingFibreSpike(pending[q]!, pending[q + 1]!);
+      pending.length = 0;
+    });
+  }
+
+  /** The plasticity rule of that name (see Network.plasticity). */
+  plasticityRule(name: string): CfGatedRule {
+    const r = this.rules.get(name);
+    if (!r) throw new RangeError(`no plasticity rule '${name}' (have: ${[...this.rules.keys()].join(', ') || 'none'})`);
+    return r;
+  }
+
+  /** Opens the rule's write window in the stimuli phase of `startTick` and closes it (LTP) in that of `stopTick`. */
+  plasticityWindow(name: string, startTick: number, stopTick: number): void {
+    const rule = this.plasticityRule(name);
+    this.at(startTick, () => rule.openWindow());
+    this.at(stopTick, () => rule.closeWindow());
   }
 
   /** Registers a listener called at the end of every tick (after the record phase). */

@@ -3,7 +3,11 @@
  * `buildCsr` turns into compressed sparse rows by presynaptic neuron. Every draw is keyed by the counter-based RNG
  * (seed, stream of the projection, neuron, counter), so a seed fixes the network whatever the backend.
  */
-import type { CounterRng } from '../core/rng.ts';
+import { type CounterRng, streamId } from '../core/rng.ts';
+import { randomBits } from '../models/memory/sdm/bits.ts';
+
+/** Default stream of hard-location addresses, shared with the algebraic SDM. */
+export const HARD_LOCATION_STREAM = 'sdm:hard-locations';
 
 export type ConnectivityRule =
   | { readonly rule: 'all_to_all'; readonly allow_autapses?: boolean | undefined }
@@ -11,7 +15,14 @@ export type ConnectivityRule =
   | { readonly rule: 'fixed_indegree'; readonly indegree: number; readonly allow_autapses?: boolean | undefined; readonly allow_multapses?: boolean | undefined }
   | { readonly rule: 'fixed_outdegree'; readonly outdegree: number; readonly allow_autapses?: boolean | undefined; readonly allow_multapses?: boolean | undefined }
   | { readonly rule: 'pairwise_bernoulli'; readonly p: number; readonly allow_autapses?: boolean | undefined }
-  | { readonly rule: 'explicit'; readonly pairs: ReadonlyArray<readonly [number, number]> };
+  | { readonly rule: 'explicit'; readonly pairs: ReadonlyArray<readonly [number, number]> }
+  /**
+   * Kanerva addressing through on/off fibre pairs: the source has 2 * bits fibres (fibre i fires when address bit i
+   * is 1, fibre bits + i when it is 0); target j, a hard location with a random address a_j (stream `stream`, index
+   * j: the same draw as BinarySdm's hard locations for the same seed), receives fibre i where a_j[i] = 1 and fibre
+   * bits + i where a_j[i] = 0. Its input with unit weights is the number of address bits that match its own.
+   */
+  | { readonly rule: 'address_match'; readonly bits: number; readonly stream?: string | undefined };
 
 /** Pairs grown in typed arrays (amortised doubling). */
 export class PairList {
@@ -105,6 +116,16 @@ export function generatePairs(
           if (indeg) out.push(b, a);
           else out.push(a, b);
         }
+      }
+      return out;
+    }
+    case 'address_match': {
+      const n = rule.bits;
+      if (nPre !== 2 * n) throw new RangeError(`address_match with ${n} bits needs a source of ${2 * n} on/off fibres, got ${nPre}`);
+      const s = streamId(rule.stream ?? HARD_LOCATION_STREAM);
+      for (let j = 0; j < nPost; j++) {
+        const a = randomBits(rng, n, s, j);
+        for (let i = 0; i < n; i++) out.push(a[i] === 1 ? i : n + i, j);
       }
       return out;
     }

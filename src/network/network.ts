@@ -42,6 +42,18 @@ export interface ProjectionSpec {
   readonly plastic?: boolean;
 }
 
+export interface CfGatedSpec {
+  readonly rule: 'cf_gated';
+  readonly name?: string | undefined;
+  readonly projection: string;
+  readonly teacher: string;
+  readonly ltp: number;
+  readonly ltd: number;
+  readonly window_ms: number;
+  readonly w_min?: number | undefined;
+  readonly w_max?: number | undefined;
+}
+
 export interface NetworkSpec {
   readonly name: string;
   /** Where the spec came from, for error messages (a file path). */
@@ -50,6 +62,7 @@ export interface NetworkSpec {
   readonly populationsByName?: boolean;
   readonly populations: readonly PopulationSpec[];
   readonly projections: readonly ProjectionSpec[];
+  readonly plasticity?: readonly CfGatedSpec[];
 }
 
 export class Population {
@@ -95,6 +108,15 @@ export class Projection {
   }
 }
 
+/** A validated plasticity rule: which plastic projection it changes and which population teaches it. */
+export interface PlasticityBinding {
+  readonly name: string;
+  readonly spec: CfGatedSpec;
+  readonly projection: Projection;
+  readonly teacher: Population;
+  readonly windowTicks: number;
+}
+
 export class Network {
   constructor(
     readonly name: string,
@@ -102,7 +124,11 @@ export class Network {
     readonly seed: number,
     readonly populations: readonly Population[],
     readonly projections: readonly Projection[],
+    readonly plasticity: readonly PlasticityBinding[] = [],
   ) {}
+  projection(name: string): Projection | undefined {
+    return this.projections.find((p) => p.name === name);
+  }
   population(name: string): Population | undefined {
     return this.populations.find((p) => p.name === name);
   }
@@ -214,5 +240,19 @@ export function buildNetwork(spec: NetworkSpec, seed: number, dtMs: number): Net
     }
     projs.push(new Projection(k, name, src, tgt, pj.receptor, receptorIndex, { nPre: src.size, nPost: tgt.size, rowPtr, col, weights, weight, delays, delay }));
   });
-  return new Network(spec.name, dtMs, seed, pops, projs);
+  const plasticity: PlasticityBinding[] = [];
+  (spec.plasticity ?? []).forEach((ps, k) => {
+    const projection = projs.find((p) => p.name === ps.projection);
+    if (!projection) return fail(['plasticity', k, 'projection'], `a projection name (${projs.map((p) => p.name).join(', ')}), got '${ps.projection}'`);
+    if (!projection.csr.weights) return fail(['projections', projection.index, 'plastic'], `true: the projection '${projection.name}' is changed by plasticity`);
+    const teacher = pops.find((p) => p.name === ps.teacher);
+    if (!teacher) return fail(['plasticity', k, 'teacher'], `a population name, got '${ps.teacher}'`);
+    if (teacher.size !== projection.target.size)
+      fail(['plasticity', k, 'teacher'], `one climbing fibre per target cell: '${teacher.name}' has ${teacher.size} neurons, '${projection.target.name}' has ${projection.target.size}`);
+    const lo = ps.w_min ?? -Infinity;
+    const hi = ps.w_max ?? Infinity;
+    if (!(lo <= hi)) fail(['plasticity', k, 'w_max'], `w_max >= w_min (${lo})`);
+    plasticity.push({ name: ps.name ?? `${ps.rule}:${projection.name}`, spec: ps, projection, teacher, windowTicks: toTicks(ps.window_ms, dtMs) });
+  });
+  return new Network(spec.name, dtMs, seed, pops, projs, plasticity);
 }

@@ -14,6 +14,8 @@ import { CsvSpikeSink } from '../recording/sinks/csv.ts';
 import { OutputDir } from '../recording/sinks/output-dir.ts';
 import type { SpikeSink } from '../recording/sinks/types.ts';
 import type { LoadedScenario } from './loader.ts';
+import { startSdmProtocol } from './protocols/sdm.ts';
+import { writeCsvTable } from '../recording/sinks/table.ts';
 
 export interface ScenarioRunOptions {
   readonly backend?: BackendChoice;
@@ -76,9 +78,11 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
   const { scenario, circuit, file } = loaded;
   const dtMs = scenario.dt_ms ?? circuit.circuit.dt_ms ?? DEFAULT_DT_MS;
   const seed = opts.seed ?? scenario.seed;
-  const durationMs = opts.durationMs ?? scenario.duration_ms;
-  if (!onGrid(durationMs, dtMs)) throw new InputError(opts.durationMs !== undefined ? '--duration' : `${file}: /duration_ms`, `a multiple of dt (${dtMs} ms), got ${durationMs}`);
-  const ticks = toTicks(durationMs, dtMs);
+  if (scenario.protocol && opts.durationMs !== undefined) throw new InputError('--duration', `not for '${scenario.name}': its protocol sets the duration`);
+  const durationMs = opts.durationMs ?? scenario.duration_ms ?? 0;
+  if (!scenario.protocol && !onGrid(durationMs, dtMs))
+    throw new InputError(opts.durationMs !== undefined ? '--duration' : `${file}: /duration_ms`, `a multiple of dt (${dtMs} ms), got ${durationMs}`);
+  let ticks = toTicks(durationMs, dtMs);
 
   const out = opts.outDir !== undefined ? new OutputDir(opts.outDir) : null;
   try {
@@ -96,6 +100,9 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
         });
         sim.addCurrentStep({ population: s.population, neurons: s.neurons ?? null, startTick: toTicks(s.start_ms, dtMs), stopTick: toTicks(s.stop_ms, dtMs), amplitude: s.amplitude });
       });
+
+      const protocol = scenario.protocol ? startSdmProtocol(scenario.protocol, sim, network, circuit.circuit, seed, file) : null;
+      if (protocol) ticks = protocol.ticks;
 
       const sinks: SpikeSink[] = [...(opts.sinks ?? [])];
       const files: Record<string, string> = {};
@@ -135,16 +142,28 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
           cv_isi: Number.isFinite(cv.cv) ? cv.cv : null,
         };
       }
+      const interrupted = sim.tick < ticks;
+      const finished = protocol && !interrupted ? protocol.finish() : null;
+      const results = finished?.results ?? {};
+      if (out && finished) {
+        for (const [name, rows] of Object.entries(finished.tables)) {
+          writeCsvTable(out.file(`${name}.csv`), rows);
+          files[name] = `${name}.csv`;
+        }
+      }
       const expectations: Expectation[] = [];
-      const minMs = scenario.expect.min_duration_ms ?? scenario.test?.duration_ms ?? scenario.duration_ms;
-      const enforced = simulatedMs >= minMs - dtMs / 2;
+      const minMs = protocol ? 0 : (scenario.expect.min_duration_ms ?? scenario.test?.duration_ms ?? scenario.duration_ms ?? 0);
+      const enforced = simulatedMs >= minMs - dtMs / 2 && !interrupted;
       for (const check of ['rate_hz', 'cv_isi'] as const) {
         for (const [pop, b] of Object.entries(scenario.expect[check] ?? {})) {
           const value = populations[pop]![check] ?? NaN;
           expectations.push({ check, population: pop, value, band: b, pass: value >= b[0] && value <= b[1], enforced });
         }
       }
-      const interrupted = sim.tick < ticks;
+      for (const [key, b] of Object.entries(scenario.expect.results ?? {})) {
+        const value = resultValue(results, key);
+        expectations.push({ check: 'results', population: key, value, band: b, pass: value >= b[0] && value <= b[1], enforced });
+      }
       if (out) files.summary = 'summary.json';
       const summary: RunSummary = {
         scenario: scenario.name,
@@ -169,7 +188,7 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
         passed: expectations.every((e) => e.pass || !e.enforced),
         interrupted,
         files,
-        results: {},
+        results,
       };
       if (out) {
         out.writeJson('summary.json', summary);
@@ -184,6 +203,15 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
     out?.discard();
     throw e;
   }
+}
+
+/** A scalar result by name, `name[i]` for element i of an array result; NaN when absent. */
+function resultValue(results: Record<string, unknown>, key: string): number {
+  const m = /^([^[\]]+)(?:\[(\d+)\])?$/.exec(key);
+  if (!m) return NaN;
+  const v = results[m[1]!];
+  const x = m[2] !== undefined && Array.isArray(v) ? v[Number(m[2])] : v;
+  return typeof x === 'number' ? x : NaN;
 }
 
 function round(x: number): number {

@@ -34,11 +34,26 @@ export const stimulusSchema = z.discriminatedUnion('kind', [
     .refine((s) => s.stop_ms >= s.start_ms, 'expected stop_ms >= start_ms'),
 ]);
 
+export const sdmProtocolSchema = z.strictObject({
+  kind: z.literal('sdm'),
+  task: z.enum(['recall', 'capacity', 'convergence']),
+  association: z.enum(['auto', 'hetero']).default('auto'),
+  patterns: z.number().int().positive().default(50),
+  loads: z.array(z.number().int().positive()).min(1).default([10, 25, 50, 100]),
+  noise_bits: z.array(z.number().int().nonnegative()).min(1).default([0]),
+  cues_per_level: z.number().int().positive().default(10),
+  spacing_ms: finite.refine((d) => d > 0, 'expected a spacing > 0 ms').default(1),
+  iterations: z.number().int().positive().default(5),
+});
+export type SdmProtocol = z.infer<typeof sdmProtocolSchema>;
+
 export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
   circuit: z.string().min(1),
-  duration_ms: finite.refine((d) => d > 0, 'expected a duration > 0 ms'),
+  /** Required unless a protocol sets the duration. */
+  duration_ms: finite.refine((d) => d > 0, 'expected a duration > 0 ms').optional(),
+  protocol: sdmProtocolSchema.optional(),
   dt_ms: finite.refine((d) => d > 0, 'expected dt > 0 ms').optional(),
   seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(1),
   stimuli: z.array(stimulusSchema).default([]),
@@ -49,9 +64,11 @@ export const scenarioSchema = z.strictObject({
       min_duration_ms: finite.refine((d) => d > 0, 'expected a duration > 0 ms').optional(),
       rate_hz: z.record(z.string(), band).optional(),
       cv_isi: z.record(z.string(), band).optional(),
+      /** Bands on scalar results of the protocol, by name (e.g. algebraic_agreement: [1, 1]); arrays by name[index]. */
+      results: z.record(z.string(), band).optional(),
     })
     .default({}),
-  test: z.strictObject({ duration_ms: finite.refine((d) => d > 0, 'expected a duration > 0 ms') }).optional(),
-});
+  test: z.strictObject({ duration_ms: finite.refine((d) => d > 0, 'expected a duration > 0 ms').optional() }).optional(),
+}).refine((s) => s.duration_ms !== undefined || s.protocol !== undefined, { message: 'expected duration_ms (or a protocol that sets it)', path: ['duration_ms'] });
 
 export type ScenarioFile = z.infer<typeof scenarioSchema>;
