@@ -109,9 +109,12 @@ export const circuitSchema = z.strictObject({
       purkinje: z.string().min(1),
       olive: z.string().min(1),
       dcn: z.string().min(1),
-      gate: z.string().min(1).optional(),
+      /** Biological mode: the Golgi -> granule projection whose (constant) weight is calibrated to the target. */
+      golgi_projection: z.string().min(1).optional(),
       plasticity: z.string().min(1),
       read_latency_ticks: z.number().int().positive(),
+      /** Ticks from a mossy burst to the granule spikes it causes (2 with direct excitation). */
+      granule_latency_ticks: z.number().int().positive().default(2),
       cf_latency_ticks: z.number().int().positive(),
     })
     .optional(),

@@ -91,10 +91,15 @@ export class Projection {
     readonly target: Population,
     readonly receptor: string,
     readonly receptorIndex: number,
-    readonly csr: Csr,
+    public csr: Csr,
   ) {}
   get synapses(): number {
     return this.csr.col.length;
+  }
+  /** Replaces the projection's constant weight (calibration at build time). */
+  setConstantWeight(w: number): void {
+    if (this.csr.weights) throw new RangeError(`projection '${this.name}' has per-synapse weights`);
+    this.csr = { ...this.csr, weight: w };
   }
   /** Largest delay in ticks. */
   get maxDelay(): number {

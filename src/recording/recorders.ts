@@ -18,3 +18,36 @@ export function isiRecorder(pops: readonly Population[]) {
     meanCv: (name: string) => acc.get(name)?.meanCv() ?? { cv: NaN, neurons: 0 },
   };
 }
+
+/**
+ * What a report needs, in bounded memory: spikes of the first `rows` neurons of each population, up to
+ * `maxSpikes` in all (for a raster), and spike counts per population in bins of `binTicks` (for population rates).
+ */
+export function rasterRecorder(pops: readonly Population[], dtMs: number, binTicks: number, rows = 50, maxSpikes = 40000) {
+  const spikes: Array<{ t_ms: number; population: string; neuron: number }> = [];
+  const bins = new Map<string, number[]>(pops.map((p) => [p.name, []]));
+  return {
+    listener: (tick: number, pop: Population, indices: Uint32Array): void => {
+      const b = bins.get(pop.name)!;
+      const k = Math.floor(tick / binTicks);
+      while (b.length <= k) b.push(0);
+      b[k]! += indices.length;
+      for (let q = 0; q < indices.length && indices[q]! < rows && spikes.length < maxSpikes; q++) spikes.push({ t_ms: tick * dtMs, population: pop.name, neuron: indices[q]! });
+    },
+    spikes,
+    /** Rates per bin over ticks [0, totalTicks]; the spikes of tick totalTicks count in the last bin. */
+    rates(totalTicks: number): Array<{ t_ms: number; population: string; rate_hz: number }> {
+      const out: Array<{ t_ms: number; population: string; rate_hz: number }> = [];
+      const nBins = Math.max(1, Math.ceil(totalTicks / binTicks));
+      for (const p of pops) {
+        const b = bins.get(p.name)!;
+        for (let k = 0; k < nBins; k++) {
+          const c = (b[k] ?? 0) + (k === nBins - 1 ? b.slice(nBins).reduce((s, x) => s + x, 0) : 0);
+          const width = Math.min(binTicks, totalTicks - k * binTicks);
+          out.push({ t_ms: (k * binTicks + width / 2) * dtMs, population: p.name, rate_hz: (c / p.size) * (1000 / (width * dtMs)) });
+        }
+      }
+      return out;
+    },
+  };
+}

@@ -9,12 +9,15 @@ import { meanRateHz } from '../analysis/spikes.ts';
 import { type BackendChoice, createBackend } from '../backends/select.ts';
 import { Simulator } from '../engine/simulator.ts';
 import { buildNetwork } from '../network/network.ts';
-import { isiRecorder, spikeRecorder } from '../recording/recorders.ts';
+import { isiRecorder, rasterRecorder, spikeRecorder } from '../recording/recorders.ts';
+import { lineChart, rasterChart, renderSvg } from '../recording/plots.ts';
+import { writeFileSync } from 'node:fs';
 import { CsvSpikeSink } from '../recording/sinks/csv.ts';
 import { OutputDir } from '../recording/sinks/output-dir.ts';
 import type { SpikeSink } from '../recording/sinks/types.ts';
 import type { LoadedScenario } from './loader.ts';
 import { startSdmProtocol } from './protocols/sdm.ts';
+import { calibrateGolgi } from '../circuits/calibrate.ts';
 import { writeCsvTable } from '../recording/sinks/table.ts';
 
 export interface ScenarioRunOptions {
@@ -88,6 +91,7 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
   try {
     const t0 = performance.now();
     const network = buildNetwork(circuit.spec, seed, dtMs);
+    const calibration = calibrateGolgi(network, circuit.circuit, circuit.file);
     const buildMs = performance.now() - t0;
     const { backend, reason } = await createBackend(opts.backend ?? 'cpu');
     const sim = await Simulator.create(network, { seed, backend });
@@ -114,6 +118,8 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
       if (scenario.record.spikes !== 'none') for (const sink of sinks) sim.onSpikes(spikeRecorder(sink, recorded));
       const isi = isiRecorder(network.populations);
       sim.onSpikes(isi.listener);
+      const raster = out ? rasterRecorder(network.populations, dtMs, Math.max(1, Math.round(Math.max(ticks * dtMs, 1) / 200 / dtMs))) : null;
+      if (raster) sim.onSpikes(raster.listener);
 
       let peakRss = process.memoryUsage().rss;
       const t1 = performance.now();
@@ -144,12 +150,22 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
       }
       const interrupted = sim.tick < ticks;
       const finished = protocol && !interrupted ? protocol.finish() : null;
-      const results = finished?.results ?? {};
+      const results: Record<string, unknown> = { ...(finished?.results ?? {}) };
+      if (calibration) results.calibration = { target_active_fraction: calibration.target, golgi_weight: calibration.golgiWeight, expected_active_fraction: calibration.expectedFraction };
       if (out && finished) {
         for (const [name, rows] of Object.entries(finished.tables)) {
           writeCsvTable(out.file(`${name}.csv`), rows);
           files[name] = `${name}.csv`;
+          const chart = finished.charts?.[name];
+          if (chart) {
+            writeFileSync(out.file(`${name}.svg`), await renderSvg(lineChart({ ...chart, rows })));
+            files[`${name}_plot`] = `${name}.svg`;
+          }
         }
+      }
+      if (out && raster) {
+        writeFileSync(out.file('raster.svg'), await renderSvg(rasterChart(`${scenario.name}: spikes and population rates`, raster.spikes, raster.rates(sim.tick))));
+        files.raster = 'raster.svg';
       }
       const expectations: Expectation[] = [];
       const minMs = protocol ? 0 : (scenario.expect.min_duration_ms ?? scenario.test?.duration_ms ?? scenario.duration_ms ?? 0);

@@ -68,7 +68,13 @@ export const scenarioSchema = z.strictObject({
       results: z.record(z.string(), band).optional(),
     })
     .default({}),
-  test: z.strictObject({ duration_ms: finite.refine((d) => d > 0, 'expected a duration > 0 ms').optional() }).optional(),
+  /** The short version the test suite runs: a shorter duration, or protocol settings that replace the scenario's. */
+  test: z
+    .strictObject({
+      duration_ms: finite.refine((d) => d > 0, 'expected a duration > 0 ms').optional(),
+      protocol: sdmProtocolSchema.omit({ kind: true, task: true }).partial().optional(),
+    })
+    .optional(),
 }).refine((s) => s.duration_ms !== undefined || s.protocol !== undefined, { message: 'expected duration_ms (or a protocol that sets it)', path: ['duration_ms'] });
 
 export type ScenarioFile = z.infer<typeof scenarioSchema>;

@@ -4,15 +4,19 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SCENARIOS_DIR, loadScenario } from '../../src/scenarios/loader.ts';
 import { runScenario } from '../../src/scenarios/runner.ts';
+import { sdmProtocolSchema } from '../../src/scenarios/schema.ts';
 
 const files = readdirSync(SCENARIOS_DIR).filter((f) => /\.(ya?ml|json)$/.test(f));
 
 describe('scenarios', () => {
   it('there are scenarios to run', () => expect(files.length).toBeGreaterThan(0));
   it.each(files)('%s meets its expectations', async (f) => {
-    const loaded = loadScenario(path.join(SCENARIOS_DIR, f));
-    const durationMs = loaded.scenario.test?.duration_ms ?? loaded.scenario.duration_ms;
-    const s = await runScenario(loaded, durationMs !== undefined && !loaded.scenario.protocol ? { durationMs } : {});
+    const full = loadScenario(path.join(SCENARIOS_DIR, f));
+    const { scenario } = full;
+    // The short version: test.duration_ms, or the protocol with test.protocol's settings.
+    const loaded = scenario.protocol && scenario.test?.protocol ? { ...full, scenario: { ...scenario, protocol: sdmProtocolSchema.parse({ ...scenario.protocol, ...scenario.test.protocol }) } } : full;
+    const durationMs = scenario.test?.duration_ms ?? scenario.duration_ms;
+    const s = await runScenario(loaded, durationMs !== undefined && !scenario.protocol ? { durationMs } : {});
     expect(s.expectations.every((e) => e.enforced)).toBe(true);
     for (const e of s.expectations) expect({ ...e, pass: e.pass }).toMatchObject({ pass: true });
     expect(s.passed).toBe(true);

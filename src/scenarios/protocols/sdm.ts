@@ -18,6 +18,7 @@ import { flipBits, hammingBits, randomBits } from '../../models/memory/sdm/bits.
 import type { CircuitFile } from '../../circuits/schema.ts';
 import type { Network } from '../../network/network.ts';
 import type { SdmProtocol } from '../schema.ts';
+import type { LineSeries } from '../../recording/plots.ts';
 
 type SdmSection = NonNullable<CircuitFile['sdm']>;
 
@@ -25,7 +26,12 @@ export interface ProtocolRun {
   /** Ticks the protocol needs (the run's duration). */
   readonly ticks: number;
   /** Results after the run (scenario-specific part of summary.json) and tables to write as CSV. */
-  finish(): { results: Record<string, unknown>; tables: Record<string, Array<Record<string, number | string>>> };
+  finish(): {
+    results: Record<string, unknown>;
+    tables: Record<string, Array<Record<string, number | string>>>;
+    /** How to plot a table: its x column and y columns. */
+    charts?: Record<string, Omit<LineSeries, 'rows'>>;
+  };
 }
 
 interface Presentation {
@@ -92,9 +98,10 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
       sim.injectSpikes(sdmSec.olive, at + cfLatency, ones);
       sim.plasticityWindow(sdmSec.plasticity, at, at + spacing - 1);
       reference?.write(address, value!);
+      writesInOrder.push({ pr, value: value! });
     }
     presentations.push(pr);
-    byGranuleTick.set(at + 2, pr);
+    byGranuleTick.set(at + sdmSec.granule_latency_ticks, pr);
     if (kind === 'read') byRecallTick.set(at + readLatency, pr);
     if (at === t) t += spacing;
     return pr;
@@ -131,9 +138,11 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
   }
   const reads: ReadRecord[] = [];
   const readAlgebraic = (x: Uint8Array) => (reference ? reference.read(x).bits : null);
+  /** Biological mode: the same counters written and read on the circuit's own granule sets (checks the readout). */
+  const writesInOrder: Array<{ pr: Presentation; value: Uint8Array }> = [];
   const cue = (p: number, k: number, c: number) => flipBits(keys[p]!, k, rng, cueStream, p * 1_000_003 + k * 1009 + c);
 
-  let ticks = 0;
+  let ticks: number;
   if (proto.task === 'recall' || proto.task === 'convergence') {
     for (let p = 0; p < proto.patterns; p++) present(keys[p]!, 'write', values[p]!);
     for (const k of proto.noise_bits) {
@@ -175,6 +184,18 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
   return {
     ticks: ticks - sim.tick,
     finish() {
+      if (!reference) {
+        // Replay the circuit's own granule sets through counters: the algebraic read of the biological circuit.
+        const replay = new BinarySdm({ n, r, d: 0, valueBits, seed, counterBits: 32, tie: 'zero' });
+        let w = 0;
+        for (const pr of presentations) {
+          if (pr.kind === 'write') replay.writeActive(pr.granule ?? [], writesInOrder[w++]!.value);
+          else {
+            const rec = reads.find((x) => x.pr === pr);
+            if (rec) rec.algebraic = replay.readActive(pr.granule ?? []).bits;
+          }
+        }
+      }
       const levels = proto.task === 'capacity' ? [...proto.loads].sort((a, b) => a - b) : proto.noise_bits;
       const finalStep = proto.task === 'convergence' ? proto.iterations - 1 : 0;
       const rows: Array<Record<string, number | string>> = [];
@@ -196,12 +217,10 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
           }
           bits += valueBits;
           correct += valueBits - hammingBits(got, x.truth);
-          if (x.algebraic) {
-            algCorrect += valueBits - hammingBits(x.algebraic, x.truth);
-          }
+          if (x.algebraic) algCorrect += valueBits - hammingBits(x.algebraic, x.truth);
         }
         accuracy.push(bits ? correct / bits : NaN);
-        algebraicAccuracy.push(reference && bits ? algCorrect / bits : NaN);
+        algebraicAccuracy.push(bits ? algCorrect / bits : NaN);
         rows.push({ [proto.task === 'capacity' ? 'load' : 'noise_bits']: level, bit_accuracy: accuracy.at(-1)!, algebraic_bit_accuracy: algebraicAccuracy.at(-1)!, reads: rs.length });
       }
       for (const x of reads) {
@@ -235,7 +254,8 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
         granule_sets_equal_fraction: reference ? sameSets / presentations.length : null,
         unanswered_reads: unanswered,
         bit_accuracy: accuracy,
-        algebraic_bit_accuracy: reference ? algebraicAccuracy : null,
+        algebraic_bit_accuracy: algebraicAccuracy,
+        algebraic_reference: reference ? 'exact algebraic SDM with the same hard locations' : "counters written and read on the circuit's own granule sets",
       };
       if (proto.task === 'capacity') {
         results.loads = levels;
@@ -269,9 +289,29 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
           if (conv[i]! >= 0.5) critical = l;
         });
         results.critical_distance = critical;
-        return { results, tables: { [proto.task]: rows, trajectories: trajRows } };
+        return {
+          results,
+          tables: { [proto.task]: rows, trajectories: trajRows },
+          charts: {
+            [proto.task]: { title: 'Iterative reads: accuracy after the last step against cue noise', x: 'noise_bits', y: ['bit_accuracy', 'algebraic_bit_accuracy'], yTitle: 'bit accuracy', xTitle: 'flipped cue bits' },
+            trajectories: { title: 'Mean distance to the stored pattern after each read', x: 'step', y: ['mean_distance'], yTitle: 'Hamming distance', xTitle: 'read step' },
+          },
+        };
       }
-      return { results, tables: { [proto.task]: rows } };
+      const x = proto.task === 'capacity' ? 'load' : 'noise_bits';
+      return {
+        results,
+        tables: { [proto.task]: rows },
+        charts: {
+          [proto.task]: {
+            title: proto.task === 'capacity' ? 'Recall against the number of stored patterns' : 'Recall against cue noise',
+            x,
+            y: ['bit_accuracy', 'algebraic_bit_accuracy'],
+            yTitle: 'bit accuracy',
+            xTitle: proto.task === 'capacity' ? 'stored patterns' : 'flipped cue bits',
+          },
+        },
+      };
     },
   };
 }
