@@ -35,10 +35,16 @@ export function calibrateGolgi(net: Network, circuit: CircuitFile, file: string,
   const golgi = golgiProj.source;
   if (golgiProj.target !== granule) throw new InputError(`${where}/golgi_projection`, `a projection onto '${granule.name}'`);
   const theta = granule.params.theta ?? 1;
-  // Every Golgi cell fires on every presentation when its mossy input (n active fibres of 2n) reaches its threshold.
+  // Golgi cells fire on every presentation (their threshold is below their mossy input, half their fibres being
+  // active); each granule cell then receives one inhibitory input per Golgi synapse it has. That count must be the
+  // same for every granule cell (fixed_indegree or all_to_all) for the inhibition to be uniform.
   const golgiIn = net.projections.find((p) => p.source === mossy && p.target === golgi);
-  const golgiActive = golgiIn ? golgi.size : 0;
-  if (golgiActive === 0) throw new InputError(where, `mossy input to the Golgi cells ('${golgi.name}')`);
+  if (!golgiIn) throw new InputError(where, `mossy input to the Golgi cells ('${golgi.name}')`);
+  const inhibitoryInputs = new Uint32Array(granule.size);
+  for (const s of golgiProj.csr.col) inhibitoryInputs[s]!++;
+  const golgiActive = inhibitoryInputs[0] ?? 0;
+  if (golgiActive === 0 || inhibitoryInputs.some((c) => c !== golgiActive))
+    throw new InputError(`${where}/golgi_projection`, `the same number of Golgi inputs on every granule cell (fixed_indegree or all_to_all)`);
 
   const rng = new CounterRng(net.seed);
   const stream = streamId('calibrate:addresses');

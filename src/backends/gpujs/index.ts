@@ -13,7 +13,8 @@ import { updateKernelName } from '../../kernels/index.ts';
 import type { CobaDerived, CobaParams } from '../../models/neurons/coba.ts';
 import type { LifDerived, LifParams } from '../../models/neurons/lif.ts';
 import type { StepIO } from '../../models/neurons/types.ts';
-import { cobaUpdateKernel, lifUpdateKernel, spikeRowKernel } from './kernels.ts';
+import { cobaUpdateKernel, lifUpdateKernel, spikeRowKernel, thresholdUpdateKernel } from './kernels.ts';
+import type { ThresholdParams } from '../../models/neurons/threshold.ts';
 
 export type GpuDevice = 'webgpu' | 'webasm' | 'cpu';
 
@@ -30,6 +31,10 @@ export async function probeGpuDevice(): Promise<GpuDevice> {
 type KernelFn = (this: unknown, ...args: never[]) => number;
 
 function constantsFor(modelName: string, params: Readonly<Record<string, number>>, derived: unknown): Record<string, number> {
+  if (modelName === 'threshold_unit') {
+    const p = params as ThresholdParams;
+    return { theta: p.theta, bias: p.bias, strict: p.strict };
+  }
   if (modelName === 'lif') {
     const p = params as LifParams;
     const d = derived as LifDerived;
@@ -66,6 +71,14 @@ function constantsFor(modelName: string, params: Readonly<Record<string, number>
 const KERNELS: Readonly<Record<string, KernelFn>> = {
   lif: lifUpdateKernel as unknown as KernelFn,
   lif_cond: cobaUpdateKernel as unknown as KernelFn,
+  threshold_unit: thresholdUpdateKernel as unknown as KernelFn,
+};
+
+/** How each model's host state maps to the kernel's five rows (row 4 is always the spike flag). */
+const ROWS: Readonly<Record<string, readonly string[]>> = {
+  lif: ['v', 'ge', 'gi', 'refr'],
+  lif_cond: ['v', 'ge', 'gi', 'refr'],
+  threshold_unit: ['v', 'input'],
 };
 
 class GpuPopulationKernel implements PopulationKernel {
@@ -81,6 +94,7 @@ class GpuPopulationKernel implements PopulationKernel {
   private readonly inI: Float32Array;
   private readonly iext: Float32Array;
   private iextDirty = true;
+  private readonly rows: readonly string[];
   private hadExt = false;
 
   constructor(
@@ -106,7 +120,8 @@ class GpuPopulationKernel implements PopulationKernel {
     this.inI = new Float32Array(n);
     this.iext = new Float32Array(n);
     // Five rows from the first call on, so the argument keeps one shape: the fifth (spike flags) is ignored as input.
-    this.current = [Float32Array.from(state.v!), Float32Array.from(state.ge!), Float32Array.from(state.gi!), Float32Array.from(state.refr!), new Float32Array(n)];
+    this.rows = ROWS[model.name]!;
+    this.current = Array.from({ length: 5 }, (_, q) => (this.rows[q] ? Float32Array.from(state[this.rows[q]!]!) : new Float32Array(n)));
   }
 
   private stage(io: StepIO): void {
@@ -166,10 +181,7 @@ class GpuPopulationKernel implements PopulationKernel {
   async download(): Promise<void> {
     const rows = (this.async ? await this.current.toArray() : this.current) as Float32Array[];
     const { state } = this.args;
-    state.v!.set(rows[0]!);
-    state.ge!.set(rows[1]!);
-    state.gi!.set(rows[2]!);
-    state.refr!.set(rows[3]!);
+    this.rows.forEach((name, q) => state[name]!.set(rows[q]!));
   }
 
   dispose(): void {

@@ -63,6 +63,23 @@ export const cobaUpdateKernel = function (this: any, s: any, inE: any, inI: any,
   return spike;
 };
 
+/**
+ * Threshold unit (models/neurons/threshold.ts): rows are v (fired, 0/1), input, and three unused rows that keep the
+ * [n x 5] shape shared with the other kernels; row 4 is the spike flag.
+ */
+export const thresholdUpdateKernel = function (this: any, s: any, inE: any, inI: any, iext: any): number {
+  const i = this.thread.x;
+  const row = this.thread.y;
+  const input = this.constants.bias + inE[i] + inI[i] + iext[i];
+  let fire = 0;
+  if (this.constants.strict > 0.5) {
+    if (input > this.constants.theta) fire = 1;
+  } else if (input >= this.constants.theta) fire = 1;
+  if (row === 1) return input;
+  if (row === 0 || row === 4) return fire;
+  return s[row][i];
+};
+
 /** Reads the spike-flag row of a state handle that lives on the device (webgpu path). */
 export const spikeRowKernel = function (this: any, s: any): number {
   return s[4][this.thread.x];
