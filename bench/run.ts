@@ -1,11 +1,15 @@
 /**
- * `npm run bench`: CUBA (Brette et al. 2007, benchmark 2) for 10 s of biological time on each backend, and Brian2's
- * CUBA on the same machine in the same script where Debian's python3-brian is installed (cython target, after a
- * warm-up run so compilation is excluded). Prints a table with ratios against Brian2 and against the cpu reference
- * kernel, and writes bench/results/cuba-<date>.json and .md. Options: --duration MS, --skip-brian2, --only NAME.
+ * `npm run bench`: every benchmark, each in its own process, results in bench/results/<name>-<date>.{json,md}.
+ * - cuba: CUBA (Brette et al. 2007, benchmark 2) for 10 s of biological time on each backend, and Brian2's CUBA on the
+ *   same machine in the same script where Debian's python3-brian is installed (cython target, after a warm-up run so
+ *   compilation is excluded); ratios against Brian2 and against the cpu reference kernel.
+ * - cerebellum: the spiking SDM circuit with 100,000 granule cells and 64 Purkinje cells, per backend and mode.
+ * - sdm: the algebraic SDM at Kanerva's scale (n = 1000, r = 10^6); sdm-theory: exact circle intersections.
+ * - cls: one full complementary-learning-systems run (when the model is present).
+ * Options: --only cuba|cerebellum|sdm|sdm-theory|cls, --duration MS (cuba), --skip-brian2, --no-save.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +23,68 @@ const opt = (name: string) => {
 const durationMs = Number(opt('--duration') ?? 10000);
 const only = opt('--only');
 const runs: Array<Record<string, unknown>> = [];
+const stamp = new Date().toISOString().slice(0, 10);
+const resultsDir = path.join(here, 'results');
+const machine0 = { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? 'unknown', memory_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` };
+
+/** Runs a bench script in its own process and returns the JSON lines it printed. */
+function runScript(script: string, scriptArgs: string[] = []): Array<Record<string, unknown>> {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, script), ...scriptArgs], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`bench/${script} failed: ${r.stderr}`);
+  const text = r.stdout.trim();
+  try {
+    return [JSON.parse(text)];
+  } catch {
+    return text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  }
+}
+
+function save(name: string, data: unknown, md: string[]): void {
+  process.stdout.write(md.join('\n') + '\n');
+  if (args.includes('--no-save')) return;
+  mkdirSync(resultsDir, { recursive: true });
+  const stem = path.join(resultsDir, `${name}-${stamp}`);
+  writeFileSync(`${stem}.json`, JSON.stringify({ benchmark: name, date: new Date().toISOString(), machine: machine0, ...(data as object) }, null, 2) + '\n');
+  writeFileSync(`${stem}.md`, md.join('\n') + '\n');
+  process.stderr.write(`wrote ${stem}.json and .md\n`);
+}
+
+const machineLine = `Machine: ${machine0.cpus} cores (${machine0.cpu_model}), ${machine0.memory_gib} GiB, Node ${machine0.node}, ${machine0.platform}.`;
+
+if (!only || only === 'cerebellum') {
+  process.stderr.write('running the cerebellum benchmark ...\n');
+  const rows = runScript('cerebellum.ts');
+  save('cerebellum', { runs: rows }, [
+    `# Spiking cerebellum (SDM), 100,000 granule cells, 64 Purkinje cells, ${stamp}`,
+    '',
+    machineLine,
+    '',
+    '| mode | backend | device | synapses | wall s | biological ms | real-time factor | synaptic events/s | peak RSS MB | granule active | bit accuracy (0, 32 flipped) | agreement with algebraic |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.mode} | ${r.backend} | ${r.device} | ${(r.synapses as number).toLocaleString('en')} | ${((r.wall_ms as number) / 1000).toFixed(2)} | ${(r.biological_ms as number).toFixed(1)} | ${(r.real_time_factor as number).toFixed(3)} | ${((r.synaptic_events_per_s as number) / 1e6).toFixed(0)}M | ${(r.peak_rss_mb as number).toFixed(0)} | ${((r.granule_active_fraction as number) * 100).toFixed(2)}% | ${(r.bit_accuracy as number[]).map((x) => x.toFixed(4)).join(', ')} | ${r.algebraic_agreement} |`),
+    '',
+  ]);
+}
+
+if (!only || only === 'sdm') {
+  process.stderr.write('running the algebraic SDM benchmark (n = 1000, r = 10^6) ...\n');
+  const [r] = runScript('sdm-algebraic.ts');
+  save('sdm-algebraic', { run: r }, ['# Algebraic SDM at Kanerva scale', '', machineLine, '', '```json', JSON.stringify(r, null, 2), '```', '']);
+}
+
+if (!only || only === 'sdm-theory') {
+  process.stderr.write('running the SDM theory benchmark ...\n');
+  const [r] = runScript('sdm-theory.ts');
+  save('sdm-theory', { run: r }, ['# Exact circle intersections', '', machineLine, '', '```json', JSON.stringify(r, null, 2), '```', '']);
+}
+
+if ((!only || only === 'cls') && existsSync(path.join(here, 'cls.ts'))) {
+  process.stderr.write('running the CLS benchmark ...\n');
+  const [r] = runScript('cls.ts');
+  save('cls', { run: r }, ['# Complementary learning systems, one full run', '', machineLine, '', '```json', JSON.stringify(r, null, 2), '```', '']);
+}
+
+if (only && only !== 'cuba') process.exit(0);
 
 function runNode(backend: string) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'cuba.ts'), backend, String(durationMs)], { encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -27,13 +93,12 @@ function runNode(backend: string) {
 }
 
 for (const b of ['cpu', 'cpu-reference', 'gpujs']) {
-  if (only && only !== b) continue;
   process.stderr.write(`running purkinje ${b} ...\n`);
   runs.push(runNode(b));
 }
 
 let brian: Record<string, unknown> | null = null;
-if (!args.includes('--skip-brian2') && !only) {
+if (!args.includes('--skip-brian2')) {
   const probe = spawnSync('/usr/bin/python3', ['-c', 'import brian2'], { encoding: 'utf8' });
   if (probe.status === 0) {
     process.stderr.write('running Brian2 (cython; includes a warm-up run) ...\n');

@@ -19,9 +19,19 @@ export function readSpecFile(file: string): unknown {
   const err = doc.errors[0];
   if (err) {
     const pos = err.linePos?.[0];
-    throw new InputError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}`, `valid YAML or JSON (${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')})`);
+    throw new InputError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}`, `valid YAML or JSON (${printable(err.message).replace(/ at line \d+, column \d+:?$/, '')})`);
   }
-  return doc.toJS({ maxAliasCount: 1000 });
+  try {
+    return doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    throw new InputError(file, `valid YAML or JSON (${printable(e instanceof Error ? e.message : String(e))})`);
+  }
+}
+
+/** One printable line: control characters shown as \uXXXX. */
+function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced here
+  return (s.split("\n")[0] ?? "").replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Validates data against a zod schema; the first problem becomes a one-line InputError naming file and JSON path. */
@@ -31,7 +41,7 @@ export function validate<T>(schema: z.ZodType<T>, data: unknown, file: string): 
   const issue = r.error.issues[0]!;
   let msg = issue.message;
   if (issue.code === 'unrecognized_keys') msg = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
-  msg = msg.replace(/^Invalid input: /, '').replace(/^Too (small|big): /, '');
+  msg = printable(msg.replace(/^Invalid input: /, '').replace(/^Too (small|big): /, ''));
   return fail(`${file}: ${jsonPointer(issue.path)}`, msg);
 }
 

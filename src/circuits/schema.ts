@@ -66,10 +66,13 @@ const sourceSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('external') }),
 ]);
 
+/** Largest population: 50 million neurons (4 float64 state arrays of 50M are 1.6 GB). */
+export const MAX_POPULATION_SIZE = 50_000_000;
+
 export const populationSchema = z
   .strictObject({
     model: z.string().optional(),
-    size: z.number().int().positive(),
+    size: z.number().int().positive().max(MAX_POPULATION_SIZE),
     description: z.string().optional(),
     params: z.record(z.string(), finite).optional(),
     init: z.record(z.string(), distributionSchema).optional(),

@@ -16,6 +16,11 @@ import { clsTheoryReport, parseSnr } from '../analysis/cls-theory/index.ts';
 import { attentionReport } from '../analysis/sdm-theory/index.ts';
 import { type RunSummary, runScenario } from '../scenarios/runner.ts';
 import { OutputDir } from '../recording/sinks/output-dir.ts';
+import { SPIKE_FORMATS, type SpikeFormat } from '../recording/sinks/types.ts';
+import { circuitSchema } from '../circuits/schema.ts';
+import { scenarioSchema } from '../scenarios/schema.ts';
+import { Presets, SingleBar } from 'cli-progress';
+import { z } from 'zod';
 
 function fmt(x: number | null | undefined): string {
   return typeof x === 'number' ? Number(x.toPrecision(6)).toString() : '-';
@@ -85,43 +90,82 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
 
   program
     .command('run')
-    .description('run a scenario and write spikes.csv and summary.json')
+    .description('run a scenario and write the spike log, summary.json, tables and figures')
     .argument('<scenario>', 'a scenario file, or the name of one in scenarios/ (e.g. cuba)')
     .option('--out <dir>', 'output directory (default: out/<scenario name>)')
-    .option('--seed <n>', 'random seed (default: the scenario\'s)', intArg('--seed', 0))
+    .option('--seed <n>', "random seed (default: the scenario's)", intArg('--seed', 0))
     .addOption(new Option('--backend <name>', 'compute backend').choices(BACKEND_CHOICES).default('cpu'))
-    .option('--duration <ms>', 'biological time to simulate (default: the scenario\'s)', positiveNumber('--duration'))
+    .option('--duration <ms>', "biological time to simulate (default: the scenario's)", positiveNumber('--duration'))
+    .addOption(new Option('--format <f>', 'spike log format').choices(SPIKE_FORMATS).default('csv'))
+    .option('--stream <target>', "'-' streams the spike log to stdout as the run goes (the summary goes to --out only)")
     .option('--json', 'print the summary as one JSON document on stdout and nothing else there')
     .option('--quiet', 'no progress on stderr')
-    .addHelpText('after', '\nExamples:\n  purkinje run cuba\n  purkinje run cuba --duration 1000 --seed 7 --json\n  purkinje run scenarios/cuba.yaml --backend gpujs --out out/cuba-gpu\n')
-    .action(async (ref: string, o: { out?: string; seed?: number; backend: BackendChoice; duration?: number; json?: boolean; quiet?: boolean }) => {
+    .addHelpText(
+      'after',
+      '\nExamples:\n  purkinje run cuba\n  purkinje run cuba --duration 1000 --seed 7 --json\n  purkinje run scenarios/cuba.yaml --backend gpujs --out out/cuba-gpu\n  purkinje run cuba --stream - --format ndjson | head\n  purkinje run sdm-recall --format arrow --out out/sdm\n',
+    )
+    .action(async (ref: string, o: { out?: string; seed?: number; backend: BackendChoice; duration?: number; format: SpikeFormat; stream?: string; json?: boolean; quiet?: boolean }) => {
+      if (o.stream !== undefined && o.stream !== '-') throw new InputError('--stream', `'-' (stdout), got '${o.stream}'`);
+      if (o.stream && o.json) throw new InputError('--json', 'not together with --stream - (both would write to stdout)');
       const loaded = loadScenario(ref);
       const outDir = o.out ?? path.join('out', loaded.scenario.name);
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
+      // A closed stdout pipe (`| head`) stops the run at the next chunk; what was simulated is written to --out.
+      const stopOnClosedPipe = () => controller.abort();
+      if (o.stream) onClosedPipe(stopOnClosedPipe);
       const showProgress = !o.json && !o.quiet && process.stderr.isTTY === true;
+      const bar = showProgress ? new SingleBar({ format: '  {bar} {percentage}% | {bio} of {total_ms} ms | real-time factor {rtf} | ETA {eta_formatted}', hideCursor: true, stream: process.stderr }, Presets.shades_classic) : null;
+      const started = Date.now();
       try {
         const summary = await runScenario(loaded, {
           backend: o.backend,
           outDir,
           signal: controller.signal,
+          format: o.format,
+          ...(o.stream ? { stream: process.stdout } : {}),
           ...(o.seed !== undefined ? { seed: o.seed } : {}),
           ...(o.duration !== undefined ? { durationMs: o.duration } : {}),
-          ...(showProgress ? { onProgress: (t: number, total: number) => io.stderr(`\r  ${((100 * t) / total).toFixed(0)}% simulated`) } : {}),
+          ...(bar
+            ? {
+                onProgress: (t: number, total: number, dtMs: number) => {
+                  if (t === 0 || !bar.isActive) bar.start(total, 0, { bio: 0, total_ms: (total * dtMs).toFixed(0), rtf: '-' });
+                  bar.update(t, { bio: (t * dtMs).toFixed(0), rtf: ((t * dtMs) / Math.max(1, Date.now() - started)).toFixed(2) });
+                },
+              }
+            : {}),
         });
-        if (showProgress) io.stderr('\r\x1b[K');
+        bar?.stop();
         if (o.json) io.stdout(JSON.stringify(summary) + '\n');
-        else printHuman(summary, outDir, io.stdout);
-        if (summary.interrupted) throw new ExitSignal(130);
+        else if (!o.stream) printHuman(summary, outDir, io.stdout);
+        else printHuman(summary, outDir, io.stderr);
+        if (summary.interrupted) {
+          if (pipeClosed) return;
+          throw new ExitSignal(130);
+        }
         if (!summary.passed) {
           const failed = summary.expectations.filter((e) => !e.pass && e.enforced).map((e) => `${e.check}[${e.population}]=${e.value}`);
           io.stderr(`purkinje: ${loaded.file}: expectations not met: ${failed.join(', ')}\n`);
           throw new ExitSignal(1);
         }
       } finally {
+        bar?.stop();
         process.removeListener('SIGINT', onSigint);
+        offClosedPipe(stopOnClosedPipe);
       }
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of circuit or scenario files (for editors: completion and checking)')
+    .argument('<kind>', 'circuit or scenario')
+    .addHelpText('after', '\nExamples:\n  purkinje schema circuit > circuit.schema.json\n  purkinje schema scenario\n')
+    .action((kind: string) => {
+      const schema = kind === 'circuit' ? circuitSchema : kind === 'scenario' ? scenarioSchema : null;
+      if (!schema) throw new InputError('<kind>', `circuit or scenario, got '${kind}'`);
+      const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+      io.stdout(JSON.stringify({ ...json, title: `purkinje ${kind} file` }, null, 2) + '\n');
     });
 
   program
@@ -254,12 +298,26 @@ export async function main(argv: readonly string[], io = { stdout: (t: string) =
   }
 }
 
-/** A closed pipe (`purkinje ... | head`) ends the process quietly instead of with an EPIPE stack trace. */
+let pipeClosed = false;
+const pipeListeners = new Set<() => void>();
+function onClosedPipe(f: () => void): void {
+  pipeListeners.add(f);
+}
+function offClosedPipe(f: () => void): void {
+  pipeListeners.delete(f);
+}
+
+/**
+ * A closed pipe (`purkinje ... | head`) ends the process quietly instead of with an EPIPE stack trace; a run that
+ * streams to stdout is stopped instead, so it can still write its outputs.
+ */
 export function endQuietlyOnClosedPipe(): void {
   for (const s of [process.stdout, process.stderr]) {
     s.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(0);
-      throw e;
+      if (e.code !== 'EPIPE') throw e;
+      pipeClosed = true;
+      if (pipeListeners.size === 0) process.exit(0);
+      for (const f of pipeListeners) f();
     });
   }
 }

@@ -150,6 +150,29 @@ export class Network {
 
 const MAX_DELAY_TICKS = 65535;
 
+/** At most 10^9 synapses per projection (4 GB of targets alone, past what 24 GB machines should be asked for). */
+export const MAX_SYNAPSES_PER_PROJECTION = 1_000_000_000;
+
+/** Expected number of synapses a rule creates, before creating them. */
+function expectedSynapses(rule: ConnectivityRule, nPre: number, nPost: number): number {
+  switch (rule.rule) {
+    case 'all_to_all':
+      return nPre * nPost;
+    case 'one_to_one':
+      return nPre;
+    case 'pairwise_bernoulli':
+      return rule.p * nPre * nPost;
+    case 'fixed_indegree':
+      return rule.indegree * nPost;
+    case 'fixed_outdegree':
+      return rule.outdegree * nPre;
+    case 'explicit':
+      return rule.pairs.length;
+    case 'address_match':
+      return rule.bits * nPost;
+  }
+}
+
 /** Builds a network. Errors name the spec's origin and the JSON path of the offending field. */
 export function buildNetwork(spec: NetworkSpec, seed: number, dtMs: number): Network {
   const rng = new CounterRng(seed);
@@ -207,6 +230,9 @@ export function buildNetwork(spec: NetworkSpec, seed: number, dtMs: number): Net
     if (receptorIndex < 0) return fail(['projections', k, 'receptor'], `one of ${tgt.model.receptors.join(', ')} for ${tgt.model.name}, got '${pj.receptor}'`);
     const name = pj.name ?? `${src.name}->${tgt.name}`;
     if (projs.some((p) => p.name === name)) fail(['projections', k, 'name'], `duplicate projection name '${name}'`);
+    const expected = expectedSynapses(pj.connectivity, src.size, tgt.size);
+    if (expected > MAX_SYNAPSES_PER_PROJECTION)
+      fail(['projections', k, 'connectivity'], `at most ${MAX_SYNAPSES_PER_PROJECTION.toLocaleString('en')} synapses per projection, this rule gives about ${Math.round(expected).toLocaleString('en')}`);
     let pairs;
     try {
       pairs = generatePairs(pj.connectivity, src.size, tgt.size, src === tgt, rng, streamId(`conn:${name}`));

@@ -12,7 +12,9 @@ import { buildNetwork } from '../network/network.ts';
 import { isiRecorder, rasterRecorder, spikeRecorder } from '../recording/recorders.ts';
 import { lineChart, rasterChart, renderSvg } from '../recording/plots.ts';
 import { writeFileSync } from 'node:fs';
-import { CsvSpikeSink } from '../recording/sinks/csv.ts';
+import { spikeSink } from '../recording/sinks/index.ts';
+import { FORMAT_EXTENSION, type SpikeFormat } from '../recording/sinks/types.ts';
+import type { Writable } from 'node:stream';
 import { OutputDir } from '../recording/sinks/output-dir.ts';
 import type { SpikeSink } from '../recording/sinks/types.ts';
 import type { LoadedScenario } from './loader.ts';
@@ -28,9 +30,13 @@ export interface ScenarioRunOptions {
   readonly outDir?: string;
   /** Extra sinks (tests use a MemorySink). */
   readonly sinks?: readonly SpikeSink[];
+  /** Spike log format (default csv). */
+  readonly format?: SpikeFormat;
+  /** Stream the spike log here (stdout) instead of into the output directory. */
+  readonly stream?: Writable;
   readonly signal?: AbortSignal;
-  /** Called after each chunk of ticks with the tick reached and the total. */
-  readonly onProgress?: (tick: number, total: number) => void;
+  /** Called before the run and after each chunk of ticks with the ticks done, the total and dt. */
+  readonly onProgress?: (tick: number, total: number, dtMs: number) => void;
 }
 
 export interface Expectation {
@@ -73,6 +79,8 @@ export interface RunSummary {
   readonly expectations: readonly Expectation[];
   readonly passed: boolean;
   readonly interrupted: boolean;
+  /** Spike rows written by the log sinks (equals the sum of the recorded populations' spikes). */
+  readonly spikes_written: number;
   readonly files: Record<string, string>;
   readonly results: Record<string, unknown>;
 }
@@ -110,9 +118,14 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
 
       const sinks: SpikeSink[] = [...(opts.sinks ?? [])];
       const files: Record<string, string> = {};
-      if (out && scenario.record.spikes !== 'none') {
-        sinks.push(new CsvSpikeSink(out.file('spikes.csv'), dtMs));
-        files.spikes = 'spikes.csv';
+      const format = opts.format ?? 'csv';
+      if (scenario.record.spikes !== 'none') {
+        if (opts.stream) sinks.push(spikeSink(format, opts.stream, dtMs));
+        else if (out) {
+          const name = `spikes.${FORMAT_EXTENSION[format]}`;
+          sinks.push(spikeSink(format, out.file(name), dtMs));
+          files.spikes = name;
+        }
       }
       const recorded = scenario.record.spikes === 'all' || scenario.record.spikes === 'none' ? null : new Set(scenario.record.spikes);
       if (scenario.record.spikes !== 'none') for (const sink of sinks) sim.onSpikes(spikeRecorder(sink, recorded));
@@ -123,13 +136,14 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
 
       let peakRss = process.memoryUsage().rss;
       const t1 = performance.now();
+      opts.onProgress?.(0, ticks, dtMs);
       await sim.run(ticks, {
         chunkTicks: 1000,
         ...(opts.signal ? { signal: opts.signal } : {}),
         afterChunk: async (tick) => {
           peakRss = Math.max(peakRss, process.memoryUsage().rss);
           for (const s of sinks) await s.drain();
-          opts.onProgress?.(tick, ticks);
+          opts.onProgress?.(tick, ticks, dtMs);
         },
       });
       const wallMs = performance.now() - t1;
@@ -203,6 +217,7 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
         expectations,
         passed: expectations.every((e) => e.pass || !e.enforced),
         interrupted,
+        spikes_written: sinks.reduce((m, s) => Math.max(m, s.rows), 0),
         files,
         results,
       };

@@ -16,3 +16,22 @@ export function timeFormatter(dtMs: number): (tick: number) => string {
   const decimals = s.includes('e-') ? Number(s.split('e-')[1]) : (s.split('.')[1]?.length ?? 0);
   return (tick) => (tick * dtMs).toFixed(decimals);
 }
+
+export const SPIKE_FORMATS = ['csv', 'ndjson', 'arrow'] as const;
+export type SpikeFormat = (typeof SPIKE_FORMATS)[number];
+export const FORMAT_EXTENSION: Readonly<Record<SpikeFormat, string>> = { csv: 'csv', ndjson: 'ndjson', arrow: 'arrow' };
+
+/** Resolves when `stream` drains, closes or fails (the sink's own error listener records failures). */
+export function drained(stream: NodeJS.EventEmitter, event = 'drain'): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off(event, done);
+      stream.off('close', done);
+      stream.off('error', done);
+      resolve();
+    };
+    stream.on(event, done);
+    stream.on('close', done);
+    stream.on('error', done);
+  });
+}
