@@ -21,6 +21,7 @@ import { circuitSchema } from '../circuits/schema.ts';
 import { scenarioSchema } from '../scenarios/schema.ts';
 import { Presets, SingleBar } from 'cli-progress';
 import { z } from 'zod';
+import { serveScenario } from './serve.ts';
 
 function fmt(x: number | null | undefined): string {
   return typeof x === 'number' ? Number(x.toPrecision(6)).toString() : '-';
@@ -154,6 +155,33 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
         process.removeListener('SIGINT', onSigint);
         offClosedPipe(stopOnClosedPipe);
       }
+    });
+
+  program
+    .command('serve')
+    .description('run a scenario and watch it live in a browser: spike raster and population rates, pause and resume')
+    .argument('<scenario>', 'a scenario file, or the name of one in scenarios/')
+    .option('--port <n>', 'port on 127.0.0.1 (default: any free port)', intArg('--port', 0))
+    .option('--speed <x>', 'simulated ms per wall-clock ms (default 1, real time)', positiveNumber('--speed'))
+    .option('--seed <n>', "random seed (default: the scenario's)", intArg('--seed', 0))
+    .option('--duration <ms>', "biological time to simulate (default: the scenario's)", positiveNumber('--duration'))
+    .addOption(new Option('--backend <name>', 'compute backend').choices(BACKEND_CHOICES).default('cpu'))
+    .addHelpText('after', '\nExamples:\n  purkinje serve cuba\n  purkinje serve cuba --speed 0.25 --port 8080\n')
+    .action(async (ref: string, o: { port: number; speed?: number; seed?: number; duration?: number; backend: BackendChoice }) => {
+      const loaded = loadScenario(ref);
+      const live = await serveScenario(loaded, {
+        port: o.port ?? 0,
+        backend: o.backend,
+        ...(o.speed !== undefined ? { speed: o.speed } : {}),
+        ...(o.seed !== undefined ? { seed: o.seed } : {}),
+        ...(o.duration !== undefined ? { durationMs: o.duration } : {}),
+      });
+      io.stderr(`purkinje: serving ${loaded.scenario.name} at ${live.url} (Ctrl-C to stop)\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        void live.done.then(() => io.stderr('purkinje: run finished; the page stays up until Ctrl-C\n'));
+      });
+      await live.close();
     });
 
   program

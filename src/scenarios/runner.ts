@@ -7,7 +7,7 @@ import { InputError, jsonPointer } from '../core/errors.ts';
 import { DEFAULT_DT_MS, onGrid, toTicks } from '../core/time.ts';
 import { meanRateHz } from '../analysis/spikes.ts';
 import { type BackendChoice, createBackend } from '../backends/select.ts';
-import { Simulator } from '../engine/simulator.ts';
+import { Simulator, type SpikeListener } from '../engine/simulator.ts';
 import { buildNetwork } from '../network/network.ts';
 import { isiRecorder, rasterRecorder, spikeRecorder } from '../recording/recorders.ts';
 import { lineChart, rasterChart, renderSvg } from '../recording/plots.ts';
@@ -35,6 +35,12 @@ export interface ScenarioRunOptions {
   /** Stream the spike log here (stdout) instead of into the output directory. */
   readonly stream?: Writable;
   readonly signal?: AbortSignal;
+  /** Extra spike listeners (the live view uses one). */
+  readonly listeners?: readonly SpikeListener[];
+  /** Ticks per chunk (default 1000): progress, draining and `onChunk` happen between chunks. */
+  readonly chunkTicks?: number;
+  /** Awaited after every chunk (the live view flushes its events here and holds the run while paused). */
+  readonly onChunk?: (tick: number) => void | Promise<void>;
   /** Called before the run and after each chunk of ticks with the ticks done, the total and dt. */
   readonly onProgress?: (tick: number, total: number, dtMs: number) => void;
 }
@@ -129,6 +135,7 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
       }
       const recorded = scenario.record.spikes === 'all' || scenario.record.spikes === 'none' ? null : new Set(scenario.record.spikes);
       if (scenario.record.spikes !== 'none') for (const sink of sinks) sim.onSpikes(spikeRecorder(sink, recorded));
+      for (const l of opts.listeners ?? []) sim.onSpikes(l);
       const isi = isiRecorder(network.populations);
       sim.onSpikes(isi.listener);
       const raster = out ? rasterRecorder(network.populations, dtMs, Math.max(1, Math.round(Math.max(ticks * dtMs, 1) / 200 / dtMs))) : null;
@@ -138,12 +145,13 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
       const t1 = performance.now();
       opts.onProgress?.(0, ticks, dtMs);
       await sim.run(ticks, {
-        chunkTicks: 1000,
+        chunkTicks: opts.chunkTicks ?? 1000,
         ...(opts.signal ? { signal: opts.signal } : {}),
         afterChunk: async (tick) => {
           peakRss = Math.max(peakRss, process.memoryUsage().rss);
           for (const s of sinks) await s.drain();
           opts.onProgress?.(tick, ticks, dtMs);
+          await opts.onChunk?.(tick);
         },
       });
       const wallMs = performance.now() - t1;
