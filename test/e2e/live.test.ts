@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * End to end: `serve` runs CUBA and a headless Chromium (Debian's, through playwright-core) opens the page, sees
  * spikes arrive and drawn, pauses the run (simulated time stops advancing) and resumes it. Skipped, with the reason
