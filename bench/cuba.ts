@@ -18,8 +18,18 @@ const t0 = performance.now();
 const net = buildNetwork(circuit.spec, scenario.seed, 0.1);
 const sim = await Simulator.create(net, { seed: scenario.seed, backend });
 const buildMs = performance.now() - t0;
+// Record every spike in memory, as Brian2's SpikeMonitor does in its script, so both sides do the same work.
+const monitorT: number[] = [];
+const monitorI: number[] = [];
+sim.onSpikes((tick, pop, idx) => {
+  const offset = pop.index === 0 ? 0 : 3200;
+  for (const i of idx) {
+    monitorT.push(tick);
+    monitorI.push(offset + i);
+  }
+});
 const t1 = performance.now();
-await sim.run(Math.round(durationMs / 0.1), { chunkTicks: 10000 });
+await sim.run(Math.round(durationMs / 0.1)); // default chunks of 1000 ticks (see docs/DECISIONS.md 16)
 const wallMs = performance.now() - t1;
 const spikes = Object.values(sim.spikeCounts()).reduce((a, b) => a + b, 0);
 console.log(
@@ -34,6 +44,7 @@ console.log(
     wall_s: wallMs / 1000,
     real_time_factor: durationMs / wallMs,
     spikes,
+    recorded_spikes: monitorT.length,
     rate_hz: spikes / 4000 / (durationMs / 1000),
     synapses: net.synapses,
     synaptic_events: sim.synapticEvents,
