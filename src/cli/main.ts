@@ -22,6 +22,7 @@ import { scenarioSchema } from '../scenarios/schema.ts';
 import { Presets, SingleBar } from 'cli-progress';
 import { z } from 'zod';
 import { serveScenario } from './serve.ts';
+import { lineChart, renderSvg } from '../recording/plots.ts';
 
 function fmt(x: number | null | undefined): string {
   return typeof x === 'number' ? Number(x.toPrecision(6)).toString() : '-';
@@ -245,7 +246,7 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
     .option('--json', 'print one JSON document')
     .option('--out <dir>', 'also write report.json and intersection.csv there')
     .addHelpText('after', '\nExamples:\n  purkinje attention --n 64 --d 11\n  purkinje attention --n 1000 --d 451 --r 1000000 --m 10000 --json\n')
-    .action((o: { n: number; d: number; r?: number | 'all'; m?: number; continuous?: boolean; json?: boolean; out?: string }) => {
+    .action(async (o: { n: number; d: number; r?: number | 'all'; m?: number; continuous?: boolean; json?: boolean; out?: string }) => {
       const report = attentionReport({
         n: o.n,
         d: o.d,
@@ -259,6 +260,18 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
         const rows = ['dv,intersection,expected_neurons'];
         for (const [dv, count] of Object.entries(report.intersection)) rows.push(`${dv},${count},${report.expected_neurons?.[dv] ?? ''}`);
         writeFileSync(dir.file('intersection.csv'), rows.join('\n') + '\n');
+        // Figures: I(dv) on a log scale with the softmax curve scaled to meet it at dv = 0, and the normalised weights.
+        const sdmW = report.sdm_weight ?? {};
+        const smW = report.softmax_weight ?? {};
+        const i0 = Number(report.intersection['0']);
+        const curve = Object.entries(report.intersection)
+          .map(([dv, c]) => ({ dv: Number(dv), intersection: Number(c), softmax_scaled: smW[dv] !== undefined && smW['0'] ? (smW[dv] / smW['0']) * i0 : NaN }))
+          .filter((r) => r.intersection > 0);
+        writeFileSync(dir.file('intersection.svg'), await renderSvg(lineChart({ title: `Circle intersection I(${report.n}, ${report.d}, dv) and exp(beta cos) (beta ${fmt(report.beta_published)})`, x: 'dv', y: ['intersection', 'softmax_scaled'], rows: curve, logY: true, yTitle: 'points', xTitle: 'Hamming distance dv' })));
+        const wRows = Object.entries(sdmW)
+          .map(([dv, w]) => ({ dv: Number(dv), sdm: w, softmax: smW[dv] ?? NaN }))
+          .filter((r) => r.dv <= 2 * report.d + 2);
+        writeFileSync(dir.file('weights.svg'), await renderSvg(lineChart({ title: 'Normalised weights per distance: SDM against softmax', x: 'dv', y: ['sdm', 'softmax'], rows: wRows, yTitle: 'weight', xTitle: 'Hamming distance dv' })));
         dir.commit();
       }
       if (o.json) {

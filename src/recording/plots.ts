@@ -5,8 +5,19 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
+const LEGEND = { orient: 'bottom', labelLimit: 400, columns: 3 } as const;
+
+/** Vega-Lite's compiler warnings go nowhere: stdout may be a JSON document or a spike stream. */
+const silent = {
+  level: () => silent,
+  error: () => silent,
+  warn: () => silent,
+  info: () => silent,
+  debug: () => silent,
+};
+
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  const view = new vega.View(vega.parse(compile(spec, { logger: silent as never }).spec), { renderer: 'none', logLevel: vega.None });
   try {
     return await view.toSVG();
   } finally {
@@ -37,9 +48,9 @@ export function lineChart(s: LineSeries): TopLevelSpec {
     encoding: {
       x: { field: 'x', type: 'quantitative', title: s.xTitle ?? s.x },
       y: { field: 'y', type: 'quantitative', title: s.yTitle ?? s.y.join(', '), scale: s.logY ? { type: 'log' } : { zero: false } },
-      color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', labelLimit: 400 } },
-      shape: { field: 'series', type: 'nominal', title: null, legend: null },
-      strokeDash: { field: 'series', type: 'nominal', legend: null },
+      color: { field: 'series', type: 'nominal', title: null, legend: LEGEND },
+      shape: { field: 'series', type: 'nominal', title: null, legend: LEGEND },
+      strokeDash: { field: 'series', type: 'nominal', title: null, legend: LEGEND },
     },
   } as TopLevelSpec;
 }

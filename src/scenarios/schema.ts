@@ -36,7 +36,7 @@ export const stimulusSchema = z.discriminatedUnion('kind', [
 
 export const sdmProtocolSchema = z.strictObject({
   kind: z.literal('sdm'),
-  task: z.enum(['recall', 'capacity', 'convergence']),
+  task: z.enum(['recall', 'capacity', 'convergence', 'attention']),
   association: z.enum(['auto', 'hetero']).default('auto'),
   patterns: z.number().int().positive().default(50),
   loads: z.array(z.number().int().positive()).min(1).default([10, 25, 50, 100]),
@@ -44,6 +44,10 @@ export const sdmProtocolSchema = z.strictObject({
   cues_per_level: z.number().int().positive().default(10),
   spacing_ms: finite.refine((d) => d > 0, 'expected a spacing > 0 ms').default(1),
   iterations: z.number().int().positive().default(5),
+  /** attention task: softmax inverse temperature (default: the published-convention fit for the circuit's n and d). */
+  beta: finite.refine((b) => b >= 0, 'expected beta >= 0').optional(),
+  /** attention task: update steps of the modern Hopfield reader. */
+  hopfield_steps: z.number().int().positive().default(3),
 });
 export type SdmProtocol = z.infer<typeof sdmProtocolSchema>;
 

@@ -19,6 +19,7 @@ import type { CircuitFile } from '../../circuits/schema.ts';
 import type { Network } from '../../network/network.ts';
 import type { SdmProtocol } from '../schema.ts';
 import type { LineSeries } from '../../recording/plots.ts';
+import { READERS, compareReaders } from './readers.ts';
 
 type SdmSection = NonNullable<CircuitFile['sdm']>;
 
@@ -143,13 +144,15 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
   const cue = (p: number, k: number, c: number) => flipBits(keys[p]!, k, rng, cueStream, p * 1_000_003 + k * 1009 + c);
 
   let ticks: number;
-  if (proto.task === 'recall' || proto.task === 'convergence') {
+  if (proto.task === 'attention' && (mode !== 'kanerva' || sdmSec.radius === undefined))
+    throw new InputError(`${where}: /protocol/task`, `a Kanerva-mode circuit with a radius for the attention comparison, got circuit '${circuit.name}'`);
+  if (proto.task === 'recall' || proto.task === 'convergence' || proto.task === 'attention') {
     for (let p = 0; p < proto.patterns; p++) present(keys[p]!, 'write', values[p]!);
     for (const k of proto.noise_bits) {
       for (let c = 0; c < proto.cues_per_level; c++) {
         const p = c % proto.patterns;
         const x = cue(p, k, c);
-        if (proto.task === 'recall') {
+        if (proto.task === 'recall' || proto.task === 'attention') {
           reads.push({ level: k, pattern: p, step: 0, pr: present(x, 'read'), truth: values[p]!, algebraic: readAlgebraic(x) });
         } else {
           // Iterative read: each recall is presented again as the next address, inside the simulation.
@@ -295,6 +298,26 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
           charts: {
             [proto.task]: { title: 'Iterative reads: accuracy after the last step against cue noise', x: 'noise_bits', y: ['bit_accuracy', 'algebraic_bit_accuracy'], yTitle: 'bit accuracy', xTitle: 'flipped cue bits' },
             trajectories: { title: 'Mean distance to the stored pattern after each read', x: 'step', y: ['mean_distance'], yTitle: 'Hamming distance', xTitle: 'read step' },
+          },
+        };
+      }
+      if (proto.task === 'attention') {
+        const cmp = compareReaders(
+          keys.slice(0, proto.patterns),
+          values.slice(0, proto.patterns),
+          reads.map((x) => ({ level: x.level, query: x.pr.address, truth: x.truth, spiking: x.pr.recalled ?? null, neuron: x.algebraic })),
+          n,
+          sdmSec.radius!,
+          seed,
+          { beta: proto.beta, hopfieldSteps: proto.hopfield_steps, association: proto.association },
+        );
+        Object.assign(results, cmp.summary);
+        const accuracyColumns = READERS.map((r) => `${r}_bit_accuracy`);
+        return {
+          results,
+          tables: { attention: cmp.rows, agreement: cmp.agreement },
+          charts: {
+            attention: { title: 'Accuracy against query noise, six readers of the same memories', x: 'noise_bits', y: accuracyColumns, yTitle: 'bit accuracy', xTitle: 'flipped query bits' },
           },
         };
       }
