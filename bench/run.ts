@@ -78,6 +78,27 @@ if (!only || only === 'sdm-theory') {
   save('sdm-theory', { run: r }, ['# Exact circle intersections', '', machineLine, '', '```json', JSON.stringify(r, null, 2), '```', '']);
 }
 
+if (!only || only === 'sinks') {
+  process.stderr.write('running the sink benchmark (10 million spikes per format) ...\n');
+  const rows = (['csv', 'ndjson', 'arrow'] as const).flatMap((f) => runScript('sinks.ts', [f]));
+  save('sinks', { runs: rows }, [
+    `# Spike-log sinks, 10 million spikes per format, ${stamp}`,
+    '',
+    machineLine,
+    '',
+    '| format | spikes | rows written | seconds | spikes/s | file MB | peak RSS MB |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.format} | ${r.spikes} | ${r.rows_written} | ${(r.seconds as number).toFixed(2)} | ${((r.spikes_per_second as number) / 1e6).toFixed(2)}M | ${(r.file_mb as number).toFixed(0)} | ${(r.peak_rss_mb as number).toFixed(0)} |`),
+    '',
+  ]);
+}
+
+if (!only || only === 'attention') {
+  process.stderr.write('running the SDM-versus-attention comparison (n = 64, m = 1024) ...\n');
+  const rows = runScript('attention.ts');
+  save('attention', { runs: rows }, ['# Six readers of the same memories, n = 64, m = 1024, 20,000 hard locations', '', machineLine, '', '```json', JSON.stringify(rows, null, 2), '```', '']);
+}
+
 if ((!only || only === 'cls') && existsSync(path.join(here, 'cls.ts'))) {
   process.stderr.write('running the CLS benchmark ...\n');
   const [r] = runScript('cls.ts');

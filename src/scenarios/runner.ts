@@ -11,6 +11,7 @@ import { Simulator, type SpikeListener } from '../engine/simulator.ts';
 import { buildNetwork } from '../network/network.ts';
 import { isiRecorder, rasterRecorder, spikeRecorder } from '../recording/recorders.ts';
 import { lineChart, rasterChart, renderSvg } from '../recording/plots.ts';
+import { writeReport } from '../recording/report.ts';
 import { writeFileSync } from 'node:fs';
 import { spikeSink } from '../recording/sinks/index.ts';
 import { FORMAT_EXTENSION, type SpikeFormat } from '../recording/sinks/types.ts';
@@ -213,7 +214,7 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
         kernels: sim.kernelImplementations,
         seed,
         dt_ms: dtMs,
-        biological_ms: simulatedMs,
+        biological_ms: round(simulatedMs),
         build_ms: round(buildMs),
         wall_ms: round(wallMs),
         real_time_factor: round(simulatedMs / Math.max(wallMs, 1e-9)),
@@ -230,7 +231,15 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
         results,
       };
       if (out) {
+        files.report = 'report.html';
         out.writeJson('summary.json', summary);
+        const figures = Object.entries(files)
+          .filter(([, f]) => f.endsWith('.svg'))
+          .map(([k, f]) => ({ file: out.file(f), caption: k === 'raster' ? 'Spike raster (first neurons of each population) and population rates' : f }));
+        const tables = Object.entries(files)
+          .filter(([k, f]) => f.endsWith('.csv') && k !== 'spikes')
+          .map(([, f]) => ({ file: out.file(f), caption: f }));
+        writeReport(out.file('report.html'), { title: `purkinje: ${scenario.name}`, summary: summary as unknown as Record<string, unknown>, figures, tables });
         out.commit();
       }
       return summary;

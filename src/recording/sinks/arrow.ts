@@ -1,9 +1,9 @@
 /**
  * Spike log as an Apache Arrow IPC stream (columns t_ms: Float64, population: Utf8, neuron: Uint32), written in
- * record batches of `batchRows` rows so memory stays bounded however long the run. Readable by pyarrow, polars,
- * DuckDB and arrow JS (`tableFromIPC`).
+ * record batches of `batchRows` rows through apache-arrow's Node duplex writer, whose backpressure the run awaits,
+ * so memory stays bounded however long the run. Readable by pyarrow, polars, DuckDB and arrow JS (`tableFromIPC`).
  */
-import type { Writable } from 'node:stream';
+import type { Duplex, Writable } from 'node:stream';
 import { RecordBatchStreamWriter, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import { drained, type SpikeSink } from './types.ts';
 
@@ -11,8 +11,7 @@ export class ArrowSpikeSink implements SpikeSink {
   rows = 0;
   /** The reader went away (EPIPE on stdout): later rows are dropped and the run is stopped by the CLI. */
   closed = false;
-  private readonly writer = new RecordBatchStreamWriter();
-  private readonly piped: Writable;
+  private readonly encoder: Duplex;
   private t: Float64Array;
   private neuron: Uint32Array;
   private pop: string[] = [];
@@ -22,13 +21,15 @@ export class ArrowSpikeSink implements SpikeSink {
   constructor(
     private readonly out: Writable,
     private readonly dtMs: number,
-    private readonly batchRows = 65536,
+    private readonly batchRows = 16384,
     private readonly ownsStream = true,
   ) {
     this.t = new Float64Array(batchRows);
     this.neuron = new Uint32Array(batchRows);
     out.on('error', (e: NodeJS.ErrnoException) => this.onError(e));
-    this.piped = this.writer.toNodeStream().pipe(out, { end: ownsStream });
+    this.encoder = RecordBatchStreamWriter.throughNode() as unknown as Duplex;
+    this.encoder.on('error', (e: NodeJS.ErrnoException) => this.onError(e));
+    this.encoder.pipe(out, { end: ownsStream });
   }
 
   write(tick: number, population: string, indices: Uint32Array): void {
@@ -44,13 +45,13 @@ export class ArrowSpikeSink implements SpikeSink {
   }
 
   private flush(): void {
-    if (this.fill === 0) return;
+    if (this.fill === 0 || this.closed) return;
     const table = new Table({
       t_ms: vectorFromArray(this.t.slice(0, this.fill)),
       population: vectorFromArray(this.pop, new Utf8()),
       neuron: vectorFromArray(this.neuron.slice(0, this.fill)),
     });
-    for (const b of table.batches) this.writer.write(b);
+    for (const b of table.batches) this.encoder.write(b);
     this.fill = 0;
     this.pop = [];
   }
@@ -62,14 +63,15 @@ export class ArrowSpikeSink implements SpikeSink {
 
   async drain(): Promise<void> {
     if (this.error) throw this.error;
+    if (!this.closed && this.encoder.writableNeedDrain) await drained(this.encoder);
     if (!this.closed && this.out.writableNeedDrain) await drained(this.out);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.flush();
-    const done = this.ownsStream ? drained(this.piped, 'finish') : Promise.resolve();
-    this.writer.finish();
+    const done = drained(this.ownsStream ? this.out : this.encoder, this.ownsStream ? 'finish' : 'end');
+    this.encoder.end();
     await done;
     if (this.error) throw this.error;
   }

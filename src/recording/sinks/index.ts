@@ -15,6 +15,6 @@ export function spikeSink(format: SpikeFormat, target: string | Writable, dtMs: 
     case 'ndjson':
       return new NdjsonSpikeSink(out, dtMs, owns);
     case 'arrow':
-      return new ArrowSpikeSink(out, dtMs, 65536, owns);
+      return new ArrowSpikeSink(out, dtMs, 16384, owns);
   }
 }

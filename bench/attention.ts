@@ -1,0 +1,25 @@
+/** The SDM-versus-attention scenarios (auto and hetero, n = 64, m = 1024) timed end to end; one JSON line each. */
+import { performance } from 'node:perf_hooks';
+import { loadScenario } from '../src/scenarios/loader.ts';
+import { runScenario } from '../src/scenarios/runner.ts';
+
+for (const name of ['attention-auto', 'attention-hetero']) {
+  const t0 = performance.now();
+  const s = await runScenario(loadScenario(name));
+  const r = s.results as Record<string, unknown>;
+  console.log(
+    JSON.stringify({
+      bench: 'attention',
+      scenario: name,
+      total_ms: performance.now() - t0,
+      build_ms: s.build_ms,
+      simulate_and_read_ms: s.wall_ms,
+      patterns: 1024,
+      reads: (r.noise_bits as number[]).length * 40,
+      beta: r.beta,
+      verdict: r.verdict,
+      attention_vs_sdm_pattern_agreement: r.attention_vs_sdm_pattern_agreement,
+      algebraic_agreement: r.algebraic_agreement,
+    }),
+  );
+}

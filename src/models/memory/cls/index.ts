@@ -1,0 +1,11 @@
+/**
+ * Complementary learning systems: teacher, notebook (hippocampus) and student (neocortex) of Sun, Advani, Spruston,
+ * Saxe & Fitzgerald, "Organizing memories for generalization in complementary learning systems", Nature Neuroscience
+ * 26 (2023).
+ */
+export * from './params.ts';
+export * from './teacher.ts';
+export * from './notebook.ts';
+export * from './student.ts';
+export * from './theory.ts';
+export * from './run.ts';
