@@ -50,6 +50,18 @@ type Event =
 /** Called after the record phase of every tick with the tick just completed (state is at time tick * dt). */
 export type TickListener = (tick: number) => void;
 
+/**
+ * A memory-model event in simulation time: an SDM write or read presentation, a recall, a replay, a consolidation
+ * stop. `id` is a small integer the event is about (a pattern, an epoch); `data` carries the rest.
+ */
+export interface MemoryEvent {
+  readonly tick: number;
+  readonly kind: string;
+  readonly id: number;
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+export type EventListener = (e: MemoryEvent) => void;
+
 interface Runtime {
   readonly pop: Population;
   readonly kernel: PopulationKernel | null;
@@ -95,6 +107,7 @@ export class Simulator {
   private readonly listeners: SpikeListener[] = [];
   private readonly plasticity: PlasticityHook[] = [];
   private readonly tickListeners: TickListener[] = [];
+  private readonly eventListeners: EventListener[] = [];
   private readonly rng: CounterRng;
   private readonly async: boolean;
   private readonly rules = new Map<string, CfGatedRule>();
@@ -236,6 +249,20 @@ export class Simulator {
   /** Registers a listener called at the end of every tick (after the record phase). */
   onTickEnd(listener: TickListener): void {
     this.tickListeners.push(listener);
+  }
+
+  /** Registers a listener for memory-model events (see MemoryEvent). Returns a function that removes it. */
+  onEvent(listener: EventListener): () => void {
+    this.eventListeners.push(listener);
+    return () => {
+      const i = this.eventListeners.indexOf(listener);
+      if (i >= 0) this.eventListeners.splice(i, 1);
+    };
+  }
+
+  /** Publishes a memory-model event to the event listeners (protocols and memory models call this). */
+  emitEvent(e: MemoryEvent): void {
+    for (const l of this.eventListeners) l(e);
   }
 
   /**

@@ -12,7 +12,7 @@ import { buildNetwork } from '../network/network.ts';
 import { isiRecorder, rasterRecorder, spikeRecorder } from '../recording/recorders.ts';
 import { lineChart, rasterChart, renderSvg } from '../recording/plots.ts';
 import { writeReport } from '../recording/report.ts';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { spikeSink } from '../recording/sinks/index.ts';
 import { FORMAT_EXTENSION, type SpikeFormat } from '../recording/sinks/types.ts';
 import type { Writable } from 'node:stream';
@@ -86,8 +86,10 @@ export interface RunSummary {
   readonly expectations: readonly Expectation[];
   readonly passed: boolean;
   readonly interrupted: boolean;
-  /** Spike rows written by the log sinks (equals the sum of the recorded populations' spikes). */
+  /** Rows written by the log sinks: the recorded populations' spikes plus the memory events. */
   readonly spikes_written: number;
+  /** Memory-model events published during the run (each is one row in the log and one line of events.ndjson). */
+  readonly events: number;
   readonly files: Record<string, string>;
   readonly results: Record<string, unknown>;
 }
@@ -136,6 +138,23 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
       }
       const recorded = scenario.record.spikes === 'all' || scenario.record.spikes === 'none' ? null : new Set(scenario.record.spikes);
       if (scenario.record.spikes !== 'none') for (const sink of sinks) sim.onSpikes(spikeRecorder(sink, recorded));
+      // Memory-model events go through the same sinks as spikes (population 'event:<kind>', neuron = the event's id)
+      // and, with their data, into events.ndjson.
+      const eventLines: string[] = [];
+      let eventCount = 0;
+      const eventSinks = [...sinks];
+      const eventFile = out ? out.file('events.ndjson') : null;
+      sim.onEvent((e) => {
+        eventCount++;
+        for (const sink of eventSinks) sink.write(e.tick, `event:${e.kind}`, Uint32Array.of(e.id));
+        if (eventFile) {
+          eventLines.push(JSON.stringify({ t_ms: round(e.tick * dtMs), kind: e.kind, id: e.id, ...(e.data ?? {}) }));
+          if (eventLines.length >= 10000) {
+            appendFileSync(eventFile, eventLines.join('\n') + '\n');
+            eventLines.length = 0;
+          }
+        }
+      });
       for (const l of opts.listeners ?? []) sim.onSpikes(l);
       const isi = isiRecorder(network.populations);
       sim.onSpikes(isi.listener);
@@ -157,6 +176,10 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
       });
       const wallMs = performance.now() - t1;
       for (const s of sinks) await s.close();
+      if (eventFile && eventCount > 0) {
+        appendFileSync(eventFile, eventLines.length ? eventLines.join('\n') + '\n' : '');
+        files.events = 'events.ndjson';
+      }
 
       const simulatedMs = sim.tick * dtMs;
       const counts = sim.spikeCounts();
@@ -227,6 +250,7 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
         passed: expectations.every((e) => e.pass || !e.enforced),
         interrupted,
         spikes_written: sinks.reduce((m, s) => Math.max(m, s.rows), 0),
+        events: eventCount,
         files,
         results,
       };

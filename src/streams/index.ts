@@ -8,7 +8,7 @@
  * only forwards what a run started elsewhere produces.
  */
 import { Observable, type MonoTypeOperatorFunction, type OperatorFunction, filter } from 'rxjs';
-import type { RunOptions, Simulator } from '../engine/simulator.ts';
+import type { MemoryEvent, RunOptions, Simulator } from '../engine/simulator.ts';
 
 export interface SpikeBatch {
   readonly tick: number;
@@ -23,6 +23,11 @@ export function spikes$(sim: Simulator): Observable<SpikeBatch> {
   return new Observable<SpikeBatch>((subscriber) =>
     sim.onSpikes((tick, pop, idx) => subscriber.next({ tick, t_ms: tick * sim.dtMs, population: pop.name, indices: Uint32Array.from(idx) })),
   );
+}
+
+/** Hot stream of memory-model events (SDM writes, reads and recalls; replays; consolidation stops). */
+export function events$(sim: Simulator): Observable<MemoryEvent & { t_ms: number }> {
+  return new Observable<MemoryEvent & { t_ms: number }>((subscriber) => sim.onEvent((e) => subscriber.next({ ...e, t_ms: e.tick * sim.dtMs })));
 }
 
 /** Cold stream: runs `sim` for `ticks` ticks on subscription, emits its spike batches, completes at the end. */

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { lastValueFrom, toArray } from 'rxjs';
 import { CpuBackend } from '../../src/backends/cpu/index.ts';
-import { bin, inPopulations, rateHz, run$, selectNeurons } from '../../src/streams/index.ts';
+import { bin, events$, inPopulations, rateHz, run$, selectNeurons } from '../../src/streams/index.ts';
 import { collectSpikes, simulate } from '../helpers.ts';
 import { loadCircuit } from '../../src/circuits/loader.ts';
 
@@ -56,5 +56,41 @@ describe('streams', () => {
     });
     await new Promise((r) => setTimeout(r, 50));
     expect(sim2.tick).toBeLessThan(100_000);
+  });
+});
+
+describe('memory events', () => {
+  it('events$ carries events with their simulation time', async () => {
+    const sim = await simulate(cuba, new CpuBackend());
+    const got: Array<{ kind: string; t_ms: number }> = [];
+    const sub = events$(sim).subscribe((e) => got.push({ kind: e.kind, t_ms: e.t_ms }));
+    sim.at(7, (tick) => sim.emitEvent({ tick, kind: 'replay', id: 3 }));
+    await sim.run(10);
+    sub.unsubscribe();
+    expect(got).toHaveLength(1);
+    expect(got[0]!.kind).toBe('replay');
+    expect(got[0]!.t_ms).toBeCloseTo(0.7, 12);
+  });
+
+  it('SDM writes, reads and recalls stream as events in simulation time, and reach the sinks as rows', async () => {
+    const { loadScenario } = await import('../../src/scenarios/loader.ts');
+    const { runScenario } = await import('../../src/scenarios/runner.ts');
+    const { MemorySink } = await import('../../src/recording/sinks/memory.ts');
+    const { sdmProtocolSchema } = await import('../../src/scenarios/schema.ts');
+    const base = loadScenario('sdm-recall');
+    const protocol = sdmProtocolSchema.parse({ ...base.scenario.protocol, patterns: 5, noise_bits: [0], cues_per_level: 3 });
+    const sink = new MemorySink();
+    const seen: Array<{ kind: string; tick: number }> = [];
+    const s = await runScenario({ ...base, scenario: { ...base.scenario, protocol } }, { sinks: [sink] });
+    const rows = sink.populations.map((p, i) => [p, sink.ticks[i]!] as const).filter(([p]) => p.startsWith('event:'));
+    for (const [p, t] of rows) seen.push({ kind: p.slice(6), tick: t });
+    expect(seen.filter((e) => e.kind === 'write')).toHaveLength(5);
+    expect(seen.filter((e) => e.kind === 'read')).toHaveLength(3);
+    expect(seen.filter((e) => e.kind === 'recall')).toHaveLength(3);
+    expect(s.events).toBe(11);
+    // Each recall comes read_latency_ticks (6) after its read.
+    const reads = seen.filter((e) => e.kind === 'read').map((e) => e.tick);
+    const recalls = seen.filter((e) => e.kind === 'recall').map((e) => e.tick);
+    expect(recalls).toEqual(reads.map((t) => t + 6));
   });
 });

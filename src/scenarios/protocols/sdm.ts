@@ -102,6 +102,7 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
       writesInOrder.push({ pr, value: value! });
     }
     presentations.push(pr);
+    sim.at(at, () => sim.emitEvent({ tick: at, kind: kind, id: presentations.indexOf(pr) }));
     byGranuleTick.set(at + sdmSec.granule_latency_ticks, pr);
     if (kind === 'read') byRecallTick.set(at + readLatency, pr);
     if (at === t) t += spacing;
@@ -126,6 +127,9 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
     if (!pr) return;
     pr.recalled = pending.get(tick) ?? new Uint8Array(valueBits);
     pending.delete(tick);
+    let ones = 0;
+    for (const b of pr.recalled) ones += b;
+    sim.emitEvent({ tick, kind: 'recall', id: presentations.indexOf(pr), data: { ones } });
     pr.onRecall?.(pr.recalled);
   });
 
