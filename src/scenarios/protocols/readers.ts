@@ -7,8 +7,17 @@
  */
 import { CounterRng, streamId } from '../../core/rng.ts';
 import { attentionReport, fitBeta, intersectionTable } from '../../analysis/sdm-theory/index.ts';
-import { attentionRead, bipolarUnit, cosine, modernHopfieldRead, rows, signBits } from '../../models/memory/attention.ts';
-import { ClassicHopfield, toBipolar } from '../../models/memory/hopfield.ts';
+import {
+  attentionMemory,
+  attentionRead,
+  bipolarUnit,
+  bipolarUnitRows,
+  cosine,
+  hopfieldHeteroRead,
+  hopfieldReadBits,
+  hopfieldStore,
+  modernHopfieldRead,
+} from '../../models/memory/readers/index.ts';
 import { PatternStore } from '../../models/memory/sdm/patterns.ts';
 
 export const READERS = ['attention', 'sdm_pattern', 'sdm_neuron', 'spiking', 'hopfield_classic', 'hopfield_modern'] as const;
@@ -40,14 +49,19 @@ export function compareReaders(
   opts: { beta?: number | undefined; hopfieldSteps: number; association: 'auto' | 'hetero' },
 ): ReaderComparison {
   const beta = opts.beta ?? fitBeta(n, d).published;
-  const K = rows(keys.map(bipolarUnit));
-  const V = rows(values.map(bipolarUnit));
+  const m = keys.length;
+  const w = values[0]!.length;
+  const flat = (xs: readonly Uint8Array[], width: number) => {
+    const out = new Uint8Array(xs.length * width);
+    xs.forEach((x, p) => out.set(x, p * width));
+    return out;
+  };
+  const memory = attentionMemory(bipolarUnitRows(flat(keys, n), m, n), bipolarUnitRows(flat(values, w), m, w));
   const weights = Float64Array.from(intersectionTable(n, d), (x) => Number(x));
   const store = new PatternStore(n, values[0]!.length);
   keys.forEach((k, p) => store.add(k, values[p]!));
   const hetero = opts.association === 'hetero';
-  const w = values[0]!.length;
-  const hop = new ClassicHopfield(hetero ? n + w : n, keys.map((k, p) => (hetero ? Int8Array.from([...toBipolar(k), ...toBipolar(values[p]!)]) : toBipolar(k))));
+  const hop = hetero ? hopfieldStore(flat(keys.map((k, p) => Uint8Array.from([...k, ...values[p]!])), n + w), n + w) : hopfieldStore(flat(keys, n), n);
   const rng = new CounterRng(seed);
   const hopStream = streamId('readers:hopfield');
 
@@ -57,18 +71,17 @@ export function compareReaders(
   cases.forEach((c, idx) => {
     const q = bipolarUnit(c.query);
     const reads = new Map<Reader, { bits: Uint8Array; vector: Float64Array }>();
-    const att = attentionRead(K, V, q, beta).vector;
-    reads.set('attention', { bits: signBits(att), vector: att });
+    const att = attentionRead(memory, q, beta);
+    reads.set('attention', { bits: att.bits, vector: att.vector });
     const pat = store.read(c.query, weights).bits;
     reads.set('sdm_pattern', { bits: pat, vector: bipolarUnit(pat) });
     if (c.neuron) reads.set('sdm_neuron', { bits: c.neuron, vector: bipolarUnit(c.neuron) });
     if (c.spiking) reads.set('spiking', { bits: c.spiking, vector: bipolarUnit(c.spiking) });
-    const state = hetero ? Int8Array.from([...toBipolar(c.query), ...new Int8Array(w).fill(1)]) : toBipolar(c.query);
-    hop.recall(state, rng, hopStream, idx, hetero ? n : 0);
-    const hb = Uint8Array.from(hetero ? state.subarray(n) : state, (x) => (x > 0 ? 1 : 0));
+    const recallOpts = { mode: 'async' as const, rng, stream: hopStream, index: idx };
+    const hb = hetero ? hopfieldHeteroRead(hop, c.query, recallOpts).bits : hopfieldReadBits(hop, c.query, recallOpts).bits;
     reads.set('hopfield_classic', { bits: hb, vector: bipolarUnit(hb) });
-    const mod = modernHopfieldRead(K, V, q, beta, opts.hopfieldSteps).vector;
-    reads.set('hopfield_modern', { bits: signBits(mod), vector: mod });
+    const mod = modernHopfieldRead(memory, q, beta, { maxSteps: opts.hopfieldSteps });
+    reads.set('hopfield_modern', { bits: mod.bits, vector: mod.vector });
     const truth = bipolarUnit(c.truth);
     for (const [name, r] of reads) {
       const key = `${c.level}|${name}`;
