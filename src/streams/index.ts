@@ -35,8 +35,9 @@ export function run$(sim: Simulator, ticks: number, options: Omit<RunOptions, 's
   return new Observable<SpikeBatch>((subscriber) => {
     const controller = new AbortController();
     const sub = spikes$(sim).subscribe(subscriber);
-    sim
-      .run(ticks, { ...options, signal: controller.signal })
+    // Start on the next microtask, so that subscribe() has returned (and can be unsubscribed) before the first batch.
+    Promise.resolve()
+      .then(() => (controller.signal.aborted ? undefined : sim.run(ticks, { ...options, signal: controller.signal })))
       .then(() => subscriber.complete(), (e: unknown) => subscriber.error(e))
       .finally(() => sub.unsubscribe());
     return () => {
