@@ -5,7 +5,7 @@
  * Usage: tsx bench/cerebellum.ts [--granule 100000] [--patterns 100] [--backend cpu|gpujs]
  */
 import { performance } from 'node:perf_hooks';
-import { loadScenario } from '../src/scenarios/loader.ts';
+import { loadScenario, withCircuit } from '../src/scenarios/loader.ts';
 import { runScenario } from '../src/scenarios/runner.ts';
 import { sdmProtocolSchema } from '../src/scenarios/schema.ts';
 import type { BackendChoice } from '../src/backends/select.ts';
@@ -18,7 +18,7 @@ const m = Number(opt('--patterns', '100'));
 const backends = (args.includes('--backend') ? [opt('--backend', 'cpu')] : ['cpu', 'gpujs']) as BackendChoice[];
 
 for (const mode of ['kanerva', 'biological'] as const) {
-  const base = loadScenario(mode === 'kanerva' ? 'sdm-recall' : 'sdm-recall-biological');
+  const base = withCircuit(loadScenario(mode === 'kanerva' ? 'sdm-recall' : 'sdm-recall-biological'), 'the benchmark');
   const c = base.circuit.circuit;
   // Radius keeping about 1.4% of the granule cells active, as in the 20,000-cell circuits.
   let d = 0;

@@ -8,12 +8,12 @@ import { GpuJsBackend } from '../src/backends/gpujs/index.ts';
 import { Simulator } from '../src/engine/simulator.ts';
 import type { Backend } from '../src/kernels/index.ts';
 import { buildNetwork } from '../src/network/network.ts';
-import { loadScenario } from '../src/scenarios/loader.ts';
+import { loadScenario, withCircuit } from '../src/scenarios/loader.ts';
 
 const which = process.argv[2] ?? 'cpu';
 const durationMs = Number(process.argv[3] ?? 10000);
 const backend: Backend = which === 'gpujs' ? await GpuJsBackend.create() : new CpuBackend(which !== 'cpu-reference');
-const { circuit, scenario } = loadScenario('cuba');
+const { circuit, scenario } = withCircuit(loadScenario('cuba'), 'the benchmark');
 const t0 = performance.now();
 const net = buildNetwork(circuit.spec, scenario.seed, 0.1);
 const sim = await Simulator.create(net, { seed: scenario.seed, backend });

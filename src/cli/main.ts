@@ -207,8 +207,8 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
         const data = readSpecFile(f);
         if (data !== null && typeof data === 'object' && 'circuit' in data) {
           const s = loadScenario(f);
-          buildNetwork(s.circuit.spec, s.scenario.seed, s.scenario.dt_ms ?? s.circuit.circuit.dt_ms ?? 0.1);
-          io.stdout(`${f}: ok (scenario '${s.scenario.name}', circuit '${s.circuit.circuit.name}')\n`);
+          if (s.circuit) buildNetwork(s.circuit.spec, s.scenario.seed, s.scenario.dt_ms ?? s.circuit.circuit.dt_ms ?? 0.1);
+          io.stdout(`${f}: ok (scenario '${s.scenario.name}', ${s.circuit ? `circuit '${s.circuit.circuit.name}'` : `model protocol '${s.scenario.protocol?.kind}'`})\n`);
         } else {
           const c = loadCircuit(f);
           const net = buildNetwork(c.spec, 1, c.circuit.dt_ms ?? 0.1);

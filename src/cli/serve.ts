@@ -6,7 +6,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BackendChoice } from '../backends/select.ts';
-import type { LoadedScenario } from '../scenarios/loader.ts';
+import { type LoadedScenario, withCircuit } from '../scenarios/loader.ts';
 import { runScenario, type RunSummary } from '../scenarios/runner.ts';
 import { LIVE_PAGE } from './live-page.ts';
 
@@ -114,7 +114,7 @@ export async function serveScenario(loaded: LoadedScenario, opts: ServeOptions =
     send('done', { tick: lastTick, summary });
     return summary;
   });
-  for (const p of loaded.circuit.spec.populations) sizes[p.name] = p.size;
+  for (const p of withCircuit(loaded, 'the live view').circuit.spec.populations) sizes[p.name] = p.size;
 
   return {
     url: `http://127.0.0.1:${port}/`,

@@ -44,7 +44,7 @@ export function lineChart(s: LineSeries): TopLevelSpec {
     width: 420,
     height: 260,
     data: { values },
-    mark: { type: 'line', point: { filled: false, size: 60 } },
+    mark: { type: 'line', point: s.rows.length <= 60 ? { filled: false, size: 60 } : false },
     encoding: {
       x: { field: 'x', type: 'quantitative', title: s.xTitle ?? s.x },
       y: { field: 'y', type: 'quantitative', title: s.yTitle ?? s.y.join(', '), scale: s.logY ? { type: 'log' } : { zero: false } },

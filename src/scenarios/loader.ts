@@ -10,13 +10,26 @@ export const SCENARIOS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta
 export interface LoadedScenario {
   readonly file: string;
   readonly scenario: ScenarioFile;
+  /** The circuit; null for model protocols (cls) that simulate no network. */
+  readonly circuit: LoadedCircuit | null;
+}
+
+/** A loaded scenario that has a circuit. */
+export interface CircuitScenario extends LoadedScenario {
   readonly circuit: LoadedCircuit;
+}
+
+/** The scenario's circuit, or an error naming the scenario when it has none (a model protocol). */
+export function withCircuit(loaded: LoadedScenario, what: string): CircuitScenario {
+  if (!loaded.circuit) throw new InputError(`${loaded.file}: /circuit`, `a circuit: ${what} needs a network, and '${loaded.scenario.name}' runs a model protocol`);
+  return loaded as CircuitScenario;
 }
 
 /** Loads a scenario and its circuit, and checks that every population the scenario names exists. */
 export function loadScenario(ref: string): LoadedScenario {
   const file = resolveSpec(ref, SCENARIOS_DIR, 'scenario');
   const scenario = validate(scenarioSchema, readSpecFile(file), file);
+  if (scenario.circuit === undefined) return { file, scenario, circuit: null };
   let circuit: LoadedCircuit;
   try {
     circuit = loadCircuit(scenario.circuit, path.dirname(file));

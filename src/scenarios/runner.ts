@@ -6,96 +6,29 @@ import { performance } from 'node:perf_hooks';
 import { InputError, jsonPointer } from '../core/errors.ts';
 import { DEFAULT_DT_MS, onGrid, toTicks } from '../core/time.ts';
 import { meanRateHz } from '../analysis/spikes.ts';
-import { type BackendChoice, createBackend } from '../backends/select.ts';
-import { Simulator, type SpikeListener } from '../engine/simulator.ts';
+import { createBackend } from '../backends/select.ts';
+import { Simulator } from '../engine/simulator.ts';
 import { buildNetwork } from '../network/network.ts';
 import { isiRecorder, rasterRecorder, spikeRecorder } from '../recording/recorders.ts';
 import { lineChart, rasterChart, renderSvg } from '../recording/plots.ts';
 import { writeReport } from '../recording/report.ts';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { spikeSink } from '../recording/sinks/index.ts';
-import { FORMAT_EXTENSION, type SpikeFormat } from '../recording/sinks/types.ts';
-import type { Writable } from 'node:stream';
+import { FORMAT_EXTENSION } from '../recording/sinks/types.ts';
 import { OutputDir } from '../recording/sinks/output-dir.ts';
 import type { SpikeSink } from '../recording/sinks/types.ts';
-import type { LoadedScenario } from './loader.ts';
+import { type LoadedScenario, withCircuit } from './loader.ts';
+import type { Expectation, PopulationSummary, RunSummary, ScenarioRunOptions } from './types.ts';
+
+export type { Expectation, PopulationSummary, RunSummary, ScenarioRunOptions } from './types.ts';
+import { runClsScenario } from './protocols/cls.ts';
 import { startSdmProtocol } from './protocols/sdm.ts';
 import { calibrateGolgi } from '../circuits/calibrate.ts';
 import { writeCsvTable } from '../recording/sinks/table.ts';
 
-export interface ScenarioRunOptions {
-  readonly backend?: BackendChoice;
-  readonly seed?: number;
-  readonly durationMs?: number;
-  /** Output directory for spikes.csv and summary.json; none when absent. */
-  readonly outDir?: string;
-  /** Extra sinks (tests use a MemorySink). */
-  readonly sinks?: readonly SpikeSink[];
-  /** Spike log format (default csv). */
-  readonly format?: SpikeFormat;
-  /** Stream the spike log here (stdout) instead of into the output directory. */
-  readonly stream?: Writable;
-  readonly signal?: AbortSignal;
-  /** Extra spike listeners (the live view uses one). */
-  readonly listeners?: readonly SpikeListener[];
-  /** Ticks per chunk (default 1000): progress, draining and `onChunk` happen between chunks. */
-  readonly chunkTicks?: number;
-  /** Awaited after every chunk (the live view flushes its events here and holds the run while paused). */
-  readonly onChunk?: (tick: number) => void | Promise<void>;
-  /** Called before the run and after each chunk of ticks with the ticks done, the total and dt. */
-  readonly onProgress?: (tick: number, total: number, dtMs: number) => void;
-}
-
-export interface Expectation {
-  readonly check: string;
-  readonly population: string;
-  readonly value: number;
-  readonly band: readonly [number, number];
-  readonly pass: boolean;
-  /** False when the run was shorter than the scenario's min_duration_ms: reported, not enforced. */
-  readonly enforced: boolean;
-}
-
-export interface PopulationSummary {
-  readonly size: number;
-  readonly kind: string;
-  readonly spikes: number;
-  readonly rate_hz: number;
-  readonly cv_isi: number | null;
-}
-
-export interface RunSummary {
-  readonly scenario: string;
-  readonly circuit: string;
-  readonly backend: string;
-  readonly device: string;
-  readonly precision: number;
-  readonly backend_reason: string;
-  readonly kernels: Record<string, string>;
-  readonly seed: number;
-  readonly dt_ms: number;
-  readonly biological_ms: number;
-  readonly build_ms: number;
-  readonly wall_ms: number;
-  readonly real_time_factor: number;
-  readonly synapses: number;
-  readonly synapse_bytes: number;
-  readonly synaptic_events: number;
-  readonly peak_rss_mb: number;
-  readonly populations: Record<string, PopulationSummary>;
-  readonly expectations: readonly Expectation[];
-  readonly passed: boolean;
-  readonly interrupted: boolean;
-  /** Rows written by the log sinks: the recorded populations' spikes plus the memory events. */
-  readonly spikes_written: number;
-  /** Memory-model events published during the run (each is one row in the log and one line of events.ndjson). */
-  readonly events: number;
-  readonly files: Record<string, string>;
-  readonly results: Record<string, unknown>;
-}
-
 export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptions = {}): Promise<RunSummary> {
-  const { scenario, circuit, file } = loaded;
+  if (loaded.scenario.protocol?.kind === 'cls') return runClsScenario(loaded, loaded.scenario.protocol, opts);
+  const { scenario, circuit, file } = withCircuit(loaded, 'running it');
   const dtMs = scenario.dt_ms ?? circuit.circuit.dt_ms ?? DEFAULT_DT_MS;
   const seed = opts.seed ?? scenario.seed;
   if (scenario.protocol && opts.durationMs !== undefined) throw new InputError('--duration', `not for '${scenario.name}': its protocol sets the duration`);
@@ -122,7 +55,7 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
         sim.addCurrentStep({ population: s.population, neurons: s.neurons ?? null, startTick: toTicks(s.start_ms, dtMs), stopTick: toTicks(s.stop_ms, dtMs), amplitude: s.amplitude });
       });
 
-      const protocol = scenario.protocol ? startSdmProtocol(scenario.protocol, sim, network, circuit.circuit, seed, file) : null;
+      const protocol = scenario.protocol?.kind === 'sdm' ? startSdmProtocol(scenario.protocol, sim, network, circuit.circuit, seed, file) : null;
       if (protocol) ticks = protocol.ticks;
 
       const sinks: SpikeSink[] = [...(opts.sinks ?? [])];

@@ -51,13 +51,34 @@ export const sdmProtocolSchema = z.strictObject({
 });
 export type SdmProtocol = z.infer<typeof sdmProtocolSchema>;
 
+/**
+ * The complementary-learning-systems model (Sun et al. 2023) as a protocol: no circuit, the teacher / notebook /
+ * student system of models/memory/cls run over SNRs and seeds, with the closed-form theory beside it.
+ */
+export const clsProtocolSchema = z.strictObject({
+  kind: z.literal('cls'),
+  task: z.enum(['consolidation']),
+  /** SNR values; 'inf' for a noiseless teacher. */
+  snr: z.array(z.union([z.literal('inf'), finite.refine((x) => x >= 0, 'expected an SNR >= 0')])).min(1).default(['inf', 4, 0.05]),
+  seeds: z.number().int().positive().default(20),
+  epochs: z.number().int().positive().default(2000),
+  learning_rate: finite.refine((x) => x > 0, 'expected a learning rate > 0').default(0.015),
+  examples: z.number().int().positive().default(100),
+  inputs: z.number().int().positive().default(100),
+  notebook_units: z.number().int().positive().default(2000),
+  /** Where the generalization-optimized regime takes t* from. */
+  t_star: z.enum(['theory', 'oracle', 'held-out']).default('theory'),
+});
+export type ClsProtocol = z.infer<typeof clsProtocolSchema>;
+
 export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
-  circuit: z.string().min(1),
+  /** The circuit to run (every scenario but model protocols such as cls). */
+  circuit: z.string().min(1).optional(),
   /** Required unless a protocol sets the duration. */
   duration_ms: finite.refine((d) => d > 0, 'expected a duration > 0 ms').optional(),
-  protocol: sdmProtocolSchema.optional(),
+  protocol: z.discriminatedUnion('kind', [sdmProtocolSchema, clsProtocolSchema]).optional(),
   dt_ms: finite.refine((d) => d > 0, 'expected dt > 0 ms').optional(),
   seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(1),
   stimuli: z.array(stimulusSchema).default([]),
@@ -76,9 +97,11 @@ export const scenarioSchema = z.strictObject({
   test: z
     .strictObject({
       duration_ms: finite.refine((d) => d > 0, 'expected a duration > 0 ms').optional(),
-      protocol: sdmProtocolSchema.omit({ kind: true, task: true }).partial().optional(),
+      protocol: z.union([sdmProtocolSchema.omit({ kind: true, task: true }).partial(), clsProtocolSchema.omit({ kind: true, task: true }).partial()]).optional(),
     })
     .optional(),
-}).refine((s) => s.duration_ms !== undefined || s.protocol !== undefined, { message: 'expected duration_ms (or a protocol that sets it)', path: ['duration_ms'] });
+})
+  .refine((s) => s.duration_ms !== undefined || s.protocol !== undefined, { message: 'expected duration_ms (or a protocol that sets it)', path: ['duration_ms'] })
+  .refine((s) => s.circuit !== undefined || s.protocol?.kind === 'cls', { message: 'expected a circuit (a file in circuits/ or a path)', path: ['circuit'] });
 
 export type ScenarioFile = z.infer<typeof scenarioSchema>;

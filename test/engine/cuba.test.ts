@@ -6,14 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/backends/cpu/index.ts';
 import { GpuJsBackend, probeGpuDevice } from '../../src/backends/gpujs/index.ts';
-import { loadScenario } from '../../src/scenarios/loader.ts';
+import { loadScenario, withCircuit } from '../../src/scenarios/loader.ts';
 import { runScenario } from '../../src/scenarios/runner.ts';
 import { buildNetwork } from '../../src/network/network.ts';
 import { Simulator } from '../../src/engine/simulator.ts';
 import { MemorySink } from '../../src/recording/sinks/memory.ts';
 import type { Backend } from '../../src/kernels/index.ts';
 
-const cuba = loadScenario('cuba');
+const cuba = withCircuit(loadScenario('cuba'), 'the test');
 
 async function spikesOf(backend: Backend, ticks: number, seed = 1) {
   const net = buildNetwork(cuba.circuit.spec, seed, 0.1);

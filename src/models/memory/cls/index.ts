@@ -7,5 +7,4 @@ export * from './params.ts';
 export * from './teacher.ts';
 export * from './notebook.ts';
 export * from './student.ts';
-export * from './theory.ts';
 export * from './run.ts';

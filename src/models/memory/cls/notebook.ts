@@ -17,9 +17,13 @@
  * -a - gamma = -0.65 elsewhere; U = -0.15 is exactly the midpoint, so U is in units of the normalised weights.
  *
  * Dynamics: synchronous updates of all units from the field h = W s.
- *   k-winners-take-all  s_i <- 1 for the k largest h_i (ties to the lowest index; ours, the code takes h >= the k-th
- *                       largest value, which differs only on exact ties)
- *   fixed threshold     s_i <- [h_i >= U]
+ *   k-winners-take-all  s_i <- 1 for the k largest h_i. Fields are sums of integer overlaps divided by n, so exact
+ *                       ties happen; fields within FIELD_TIE_TOLERANCE (1e-9) of the k-th largest count as tied and
+ *                       the lowest unit indices among them win, so exactly k units are active (ours: the code
+ *                       activates every unit with h >= the k-th largest value, more than k on a tie).
+ *   fixed threshold     s_i <- [h_i >= U] (U - 1e-9, for the same reason).
+ * Units are labelled in order of increasing pattern count (a relabelling of a random draw, equally random); this
+ * order is the one the tie rule uses.
  * Reactivation (offline replay): seed s with k random distinct active units (ours: the code seeds each unit with
  * probability a; an exact-k seed needs k instead of M random draws and the kWTA cycle that follows makes the
  * difference immaterial; stream 'cls:notebook:seed', index slot, tick epoch), run `kwtaCycles` kWTA cycles, then
@@ -30,14 +34,18 @@
  * read out from the final state.
  *
  * Event-driven cost. The field h = W s is kept incrementally: when unit j flips, column j of W is added (0 -> 1) or
- * subtracted (1 -> 0), so a cycle costs M per flipped unit and a settled network (no flips) costs nothing: once a
- * cycle changes no unit, every later cycle of that phase would repeat it and is skipped. When many units flip (the
- * first cycles from a random seed) the field is recomputed instead from the low-rank form of W (ours; same numbers):
+ * subtracted (1 -> 0), so a cycle costs M per flipped unit, and a settled network costs nothing: a cycle that would
+ * change no unit is recognised from the field statistics kept with h (min h over active units > max h over the
+ * others, for kWTA) and every later cycle of that phase is skipped. When many units flip (the first cycles from a
+ * random seed flip about 190, 80, 50, 30, 20 units at M = 2000) the field is recomputed instead from the low-rank form
+ * of W and the overlaps o_mu = |xi^mu ∩ s|, which are kept with the state (ours; the same numbers up to rounding):
  *   h_i = (1/n) [ sum_{mu : xi_i^mu = 1} c_mu - a sum_mu c_mu ] - gamma/(M a) (S - s_i) - A_ii s_i,
- *   c_mu = sum_j (xi_j^mu - a) s_j,  S = sum_j s_j,  A_ii = (1/n) sum_mu (xi_i^mu - a)^2,
- * at cost about M + P k instead of M per flip. `fieldUpdate` forces either path (tests compare both with the dense
- * product W s). W is kept dense in float64 (M^2 entries: 32 MB at M = 2000) so the column path and the low-rank path
- * agree to rounding.
+ *   c_mu = o_mu - a S,  S = sum_j s_j,  A_ii = (1/n) sum_mu (xi_i^mu - a)^2,
+ * at cost about M + P k instead of M per flip; `auto` takes the column path when flips * M <= 2 M + P k.
+ * `fieldUpdate` forces either path (tests compare both with the dense product W s). W is kept dense in float64 (M^2
+ * entries: 32 MB at M = 2000). The k-th largest field is bracketed by two order statistics of a regular sample of the
+ * field; one pass decides the units outside the bracket and an exact selection the few inside (all units when the
+ * bracket misses).
  */
 import { CounterRng, streamId } from '../../../core/rng.ts';
 import { InputError } from '../../../core/errors.ts';
@@ -87,8 +95,8 @@ export interface NotebookCounters {
  * Index patterns: `count` patterns of exactly k active units among m, drawn without replacement per pattern
  * (stream `stream`, index `index0 + pattern`, tick `tick`, draw d; four indices per Philox call), sorted ascending.
  */
-export function drawSparsePatterns(rng: CounterRng, m: number, k: number, count: number, stream: number, index0: number, tick: number): Uint32Array {
-  const out = new Uint32Array(count * k);
+export function drawSparsePatterns(rng: CounterRng, m: number, k: number, count: number, stream: number, index0: number, tick: number): Int32Array {
+  const out = new Int32Array(count * k);
   const mark = new Uint8Array(m);
   for (let mu = 0; mu < count; mu++) {
     const units = out.subarray(mu * k, mu * k + k);
@@ -100,7 +108,7 @@ export function drawSparsePatterns(rng: CounterRng, m: number, k: number, count:
 }
 
 /** k distinct units of m into `units` (unsorted), marking them in `mark` (which must be all 0 on entry). */
-function drawSparseInto(rng: CounterRng, m: number, k: number, stream: number, index: number, tick: number, mark: Uint8Array, units: Uint32Array): void {
+function drawSparseInto(rng: CounterRng, m: number, k: number, stream: number, index: number, tick: number, mark: Uint8Array, units: Int32Array): void {
   let got = 0;
   for (let draw = 0; got < k; draw++) {
     const w = rng.words(stream, index, tick, draw);
@@ -147,62 +155,32 @@ export function selectRank(a: Float64Array, target: number, length: number = a.l
 }
 
 /**
- * k-winners-take-all of h into `out` (0/1): the k largest values, ties at the threshold to the lowest index.
- * Selection by a histogram of `hist.length` bins between min h and max h (bin index is monotone in h, so every value
- * in a higher bin is larger), then an exact selection inside the bin that holds the k-th largest value; O(M).
- * `scratch` (length >= h.length) and `hist` are overwritten.
+ * Fields closer than this count as equal in the kWTA and threshold rules (the fields are differences of multiples
+ * of 1 / (M a (1 - a)) and of the inhibition, so distinct values are far apart, while the incremental and recomputed
+ * fields differ by rounding, ~1e-15): ties are then decided by unit index, whatever the path that computed the field.
  */
-export function kWinners(h: Float64Array, k: number, out: Uint8Array, scratch: Float64Array, hist: Int32Array = new Int32Array(256)): void {
+export const FIELD_TIE_TOLERANCE = 1e-9;
+
+/**
+ * k-winners-take-all of h into `out` (0/1): the k largest values; values within `tol` of the k-th largest count as
+ * tied with it and the lowest indices among them win. `scratch` (length >= h.length) is overwritten.
+ */
+export function kWinners(h: Float64Array, k: number, out: Uint8Array, scratch: Float64Array = new Float64Array(h.length), tol = FIELD_TIE_TOLERANCE): void {
   const m = h.length;
-  out.fill(0);
-  if (k <= 0) return;
-  if (k >= m) {
-    out.fill(1);
+  if (k <= 0 || k >= m) {
+    out.fill(k <= 0 ? 0 : 1);
     return;
   }
-  let lo = Infinity;
-  let hi = -Infinity;
+  scratch.set(h);
+  const t = selectRank(scratch, m - k, m);
+  let greater = 0;
+  for (let i = 0; i < m; i++) greater += +(h[i]! > t + tol);
+  let ties = k - greater;
   for (let i = 0; i < m; i++) {
     const v = h[i]!;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  let t: number;
-  if (!(hi > lo)) {
-    t = hi;
-  } else {
-    const bins = hist.length;
-    const scale = bins / (hi - lo);
-    hist.fill(0);
-    for (let i = 0; i < m; i++) {
-      let b = Math.floor((h[i]! - lo) * scale);
-      if (b >= bins) b = bins - 1;
-      hist[b]!++;
-    }
-    let above = 0;
-    let bin = bins - 1;
-    while (above + hist[bin]! < k) above += hist[bin--]!;
-    let c = 0;
-    for (let i = 0; i < m; i++) {
-      let b = Math.floor((h[i]! - lo) * scale);
-      if (b >= bins) b = bins - 1;
-      if (b === bin) scratch[c++] = h[i]!;
-    }
-    // the (k - above)-th largest of the c values in this bin
-    t = selectRank(scratch, c - (k - above), c);
-  }
-  let count = 0;
-  for (let i = 0; i < m; i++) {
-    if (h[i]! > t) {
-      out[i] = 1;
-      count++;
-    }
-  }
-  for (let i = 0; i < m && count < k; i++) {
-    if (h[i] === t) {
-      out[i] = 1;
-      count++;
-    }
+    const tie = +(v >= t - tol && v <= t + tol) & +(ties > 0);
+    ties -= tie;
+    out[i] = +(v > t + tol) | tie;
   }
 }
 
@@ -218,10 +196,10 @@ export class Notebook {
   /** Global inhibition per active unit, gamma / (M a). */
   readonly inhibition: number;
   /** Index patterns, pattern mu's active units (sorted) at [mu k, mu k + k). */
-  readonly patterns: Uint32Array;
+  readonly patterns: Int32Array;
   /** For each unit, the patterns it belongs to: unitPatterns[unitPtr[i] .. unitPtr[i + 1]). */
-  readonly unitPtr: Uint32Array;
-  readonly unitPatterns: Uint32Array;
+  readonly unitPtr: Int32Array;
+  readonly unitPatterns: Int32Array;
   /** Recurrent weights, dense row-major M x M, symmetric, zero diagonal. */
   readonly weights: Float64Array;
   /** A_ii - gamma / (M a): the diagonal that W leaves out (used by the low-rank field). */
@@ -245,13 +223,22 @@ export class Notebook {
   private readonly next: Uint8Array;
   private readonly flips: Int32Array;
   private readonly scratch: Float64Array;
-  private readonly hist: Int32Array;
+  private readonly sample = new Float64Array(128);
+  private readonly deferred: Int32Array;
   private readonly coef: Float64Array;
   private readonly overlap: Int32Array;
-  private readonly activeList: Int32Array;
-  private readonly seedUnits: Uint32Array;
+  private readonly seedUnits: Int32Array;
   private readonly recomputeCost: number;
   private readonly patternX: Float64Array;
+  /**
+   * Statistics of the current field, valid while `statsFresh`: min and max of h, min h over active units, max h over
+   * the others.
+   */
+  private statsFresh = false;
+  private fieldLo = 0;
+  private fieldHi = 0;
+  private minOn = 0;
+  private maxOff = 0;
   private readonly patternY: Float64Array;
 
   /**
@@ -276,13 +263,22 @@ export class Notebook {
     this.memories = memories;
     this.rng = new CounterRng(seed);
     this.patterns = drawSparsePatterns(this.rng, m, k, p, streamId('cls:notebook:index'), 0, 0);
+    // Label the units in order of increasing pattern count (ties by drawn label); a relabelling of a random draw is
+    // an equally random draw, and the field gather then meets lists of equal length in a row (predictable loops).
+    const drawn = new Int32Array(m);
+    for (let i = 0; i < p * k; i++) drawn[this.patterns[i]!]!++;
+    const order = Int32Array.from({ length: m }, (_, i) => i).sort((u, v) => drawn[u]! - drawn[v]! || u - v);
+    const label = new Int32Array(m);
+    for (let r = 0; r < m; r++) label[order[r]!] = r;
+    for (let i = 0; i < p * k; i++) this.patterns[i] = label[this.patterns[i]!]!;
+    for (let mu = 0; mu < p; mu++) this.patterns.subarray(mu * k, mu * k + k).sort();
 
     // unit -> patterns (CSR)
-    const count = new Uint32Array(m);
+    const count = new Int32Array(m);
     for (let i = 0; i < p * k; i++) count[this.patterns[i]!]!++;
-    this.unitPtr = new Uint32Array(m + 1);
+    this.unitPtr = new Int32Array(m + 1);
     for (let i = 0; i < m; i++) this.unitPtr[i + 1] = this.unitPtr[i]! + count[i]!;
-    this.unitPatterns = new Uint32Array(p * k);
+    this.unitPatterns = new Int32Array(p * k);
     const fill = this.unitPtr.slice(0, m);
     for (let mu = 0; mu < p; mu++) for (let j = 0; j < k; j++) {
       const u = this.patterns[mu * k + j]!;
@@ -308,9 +304,11 @@ export class Notebook {
     }
     this.selfWeight = new Float64Array(m);
     for (let i = 0; i < m; i++) {
-      this.selfWeight[i] = W[i * m + i]!;
+      const d = W[i * m + i]!;
+      this.selfWeight[i] = d;
       W[i * m + i] = 0;
     }
+
     this.weights = W;
 
     // Links: L^x_ij = sum_mu (xi_i^mu - a) x_j^mu = sum_{mu ∋ i} x_j^mu - a sum_mu x_j^mu.
@@ -342,11 +340,10 @@ export class Notebook {
     this.next = new Uint8Array(m);
     this.flips = new Int32Array(m);
     this.scratch = new Float64Array(m);
-    this.hist = new Int32Array(256);
+    this.deferred = new Int32Array(m);
     this.coef = new Float64Array(p);
     this.overlap = new Int32Array(p);
-    this.activeList = new Int32Array(m);
-    this.seedUnits = new Uint32Array(k);
+    this.seedUnits = new Int32Array(k);
     this.recomputeCost = 2 * m + p * k;
 
     // Readouts of the stored patterns themselves, so replaying a memory exactly costs a copy.
@@ -356,8 +353,7 @@ export class Notebook {
       this.setState(this.pattern(mu));
       this.patternY[mu] = this.readoutState(this.patternX.subarray(mu * n, mu * n + n));
     }
-    this.state.fill(0);
-    this.recomputeField();
+    this.setState(new Uint8Array(m));
   }
 
   /** Number of active units of the current state. */
@@ -409,22 +405,32 @@ export class Notebook {
     return out;
   }
 
-  /**
-   * Recomputes the field of the current binary state from the low-rank form:
-   * h_i = (1/n)[sum_{mu ∋ i} c_mu - a sum c] - inhibition (S - s_i) - A_ii s_i = base + ... - selfWeight_i s_i.
-   */
-  private recomputeField(): void {
-    const { m, k, p, state, unitPtr, unitPatterns, patterns, selfWeight, field, activeList } = this;
-    const a = this.params.a;
-    const inv = 1 / this.norm;
+  /** Counts the overlaps o_mu = |xi^mu ∩ s| and the active units of the current state from scratch. */
+  private recountOverlaps(): void {
+    const { m, state, unitPtr, unitPatterns } = this;
     const o = this.overlap;
     o.fill(0);
     let total = 0;
     for (let i = 0; i < m; i++) {
       if (state[i] === 0) continue;
-      activeList[total++] = i;
+      total++;
       for (let q = unitPtr[i]!, e = unitPtr[i + 1]!; q < e; q++) o[unitPatterns[q]!]!++;
     }
+    this.activeCount = total;
+  }
+
+  /**
+   * Recomputes the field of the current binary state from the low-rank form and the maintained overlaps, gathering
+   * over each unit's patterns: h_i = (1/n)[sum_{mu ∋ i} c_mu - a sum c] - inhibition (S - s_i) - A_ii s_i
+   * = base + (1/n) sum_{mu ∋ i} c_mu - selfWeight_i s_i, c_mu = o_mu - a S. The same pass collects the field
+   * statistics the next kWTA cycle needs.
+   */
+  private recomputeField(): void {
+    const { m, p, state, unitPtr, unitPatterns, selfWeight, field } = this;
+    const a = this.params.a;
+    const inv = 1 / this.norm;
+    const o = this.overlap;
+    const total = this.activeCount;
     const c = this.coef;
     let sumC = 0;
     for (let mu = 0; mu < p; mu++) {
@@ -432,22 +438,58 @@ export class Notebook {
       c[mu] = cm * inv;
       sumC += cm;
     }
-    field.fill(-a * sumC * inv - this.inhibition * total);
-    for (let mu = 0; mu < p; mu++) {
-      const v = c[mu]!;
-      for (let q = mu * k, e = q + k; q < e; q++) field[patterns[q]!]! += v;
+    const base = -a * sumC * inv - this.inhibition * total;
+    let lo = Infinity;
+    let hi = -Infinity;
+    let minOn = Infinity;
+    let maxOff = -Infinity;
+    let q = 0;
+    for (let i = 0; i < m; i++) {
+      let g = base;
+      for (const e = unitPtr[i + 1]!; q < e; q++) g += c[unitPatterns[q]!]!;
+      if (state[i] === 0) {
+        maxOff = g > maxOff ? g : maxOff;
+      } else {
+        g -= selfWeight[i]!;
+        minOn = g < minOn ? g : minOn;
+      }
+      field[i] = g;
+      lo = g < lo ? g : lo;
+      hi = g > hi ? g : hi;
     }
-    for (let r = 0; r < total; r++) {
-      const i = activeList[r]!;
-      field[i]! -= selfWeight[i]!;
-    }
-    this.activeCount = total;
+    this.fieldLo = lo;
+    this.fieldHi = hi;
+    this.minOn = minOn;
+    this.maxOff = maxOff;
+    this.statsFresh = true;
     this.counters.recomputes++;
+  }
+
+  /** Field statistics by one pass over h (after column updates). */
+  private computeStats(): void {
+    const { m, state, field } = this;
+    let minOn = Infinity;
+    let maxOff = -Infinity;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < m; i++) {
+      const h = field[i]!;
+      if (state[i] === 0) maxOff = h > maxOff ? h : maxOff;
+      else minOn = h < minOn ? h : minOn;
+      lo = h < lo ? h : lo;
+      hi = h > hi ? h : hi;
+    }
+    this.fieldLo = lo;
+    this.fieldHi = hi;
+    this.minOn = minOn;
+    this.maxOff = maxOff;
+    this.statsFresh = true;
   }
 
   /** Sets the state (0/1 of length M) and recomputes its field. */
   setState(s: ArrayLike<number>): void {
     for (let i = 0; i < this.m; i++) this.state[i] = s[i]! !== 0 ? 1 : 0;
+    this.recountOverlaps();
     this.recomputeField();
   }
 
@@ -456,63 +498,146 @@ export class Notebook {
     const { m, weights, field, state } = this;
     const row = j * m;
     if (state[j] === 0) {
-      state[j] = 1;
-      this.activeCount++;
       for (let i = 0; i < m; i++) field[i]! += weights[row + i]!;
     } else {
-      state[j] = 0;
-      this.activeCount--;
       for (let i = 0; i < m; i++) field[i]! -= weights[row + i]!;
     }
+    this.toggle(j);
+    this.statsFresh = false;
     this.counters.columnUpdates++;
   }
 
-  /** Moves to the state in `this.next`; returns the number of flipped units. */
-  private moveToNext(): number {
-    const { m, state, next, flips } = this;
-    let nf = 0;
-    for (let i = 0; i < m; i++) if (state[i] !== next[i]) flips[nf++] = i;
+  /** Toggles unit j's state, its patterns' overlaps and the active count (not the field). */
+  private toggle(j: number): void {
+    const { state, unitPtr, unitPatterns, overlap } = this;
+    const d = state[j] === 0 ? 1 : -1;
+    state[j] = d > 0 ? 1 : 0;
+    this.activeCount += d;
+    for (let q = unitPtr[j]!, e = unitPtr[j + 1]!; q < e; q++) overlap[unitPatterns[q]!]! += d;
+  }
+
+  /** Applies the nf flips in this.flips, updating the field by columns or by recomputation (see fieldUpdate). */
+  private applyFlips(nf: number): number {
     if (nf === 0) return 0;
-    const incremental = this.fieldUpdate === 'incremental' || (this.fieldUpdate === 'auto' && nf * m <= this.recomputeCost);
+    const flips = this.flips;
+    const incremental = this.fieldUpdate === 'incremental' || (this.fieldUpdate === 'auto' && nf * this.m <= this.recomputeCost);
     if (incremental) {
       for (let q = 0; q < nf; q++) this.flip(flips[q]!);
     } else {
-      state.set(next);
+      for (let q = 0; q < nf; q++) this.toggle(flips[q]!);
       this.recomputeField();
     }
     return nf;
   }
 
   /**
-   * One synchronous kWTA cycle: s <- the k units of largest field. Returns the number of flips (0: a fixed point;
-   * detected in one pass when min h over active units exceeds max h over the others, without a selection).
+   * Selects the k winners from a regular sample of the field: two sample order statistics bracket the k-th largest
+   * value with high probability; one pass decides every unit above the upper pivot (wins) or below the lower one
+   * (loses), and an exact selection among the units between them decides the rest. Writes the units whose state
+   * changes into this.flips and returns their number, or -1 when the bracket misses (the caller then selects among
+   * all units; the winners are the same either way).
    */
-  kwtaStep(): number {
-    const { m, k, state, field } = this;
-    this.counters.cycles++;
-    if (this.activeCount === k) {
-      let minOn = Infinity;
-      let maxOff = -Infinity;
-      for (let i = 0; i < m; i++) {
-        const h = field[i]!;
-        if (state[i] !== 0) {
-          if (h < minOn) minOn = h;
-        } else if (h > maxOff) maxOff = h;
-      }
-      if (minOn > maxOff) return 0;
+  private selectBySample(): number {
+    const { m, k, field, state, flips, deferred } = this;
+    const sample = this.sample;
+    const stride = Math.max(1, Math.floor(m / sample.length));
+    const s = Math.min(sample.length, Math.floor(m / stride));
+    for (let r = 0; r < s; r++) sample[r] = field[r * stride]!;
+    const expect = (s * k) / m;
+    const sd = Math.sqrt(expect * (1 - k / m));
+    const jHi = Math.max(0, Math.floor(expect - 4 * sd - 1)); // descending ranks of the pivots in the sample
+    const jLo = Math.min(s - 1, Math.ceil(expect + 4 * sd));
+    const tol = FIELD_TIE_TOLERANCE;
+    const pLo = selectRank(sample, s - 1 - jLo, s) - tol; // widened so that every near-tie of the threshold is deferred
+    const pHi = selectRank(sample, s - 1 - jHi, s) + tol;
+    let nd = 0;
+    let nf = 0;
+    let above = 0;
+    for (let i = 0; i < m; i++) {
+      // branch-free: win = v > pHi, defer = pLo <= v <= pHi, flip = decided and win != s_i
+      const v = field[i]!;
+      const win = +(v > pHi);
+      const defer = +(v >= pLo) & (win ^ 1);
+      above += win;
+      deferred[nd] = i;
+      nd += defer;
+      flips[nf] = i;
+      nf += (win ^ state[i]!) & (defer ^ 1);
     }
-    this.counters.selections++;
-    kWinners(field, k, this.next, this.scratch, this.hist);
-    return this.moveToNext();
+    const need = k - above;
+    if (need < 0 || need > nd) return -1;
+    return this.decideDeferred(nd, need, nf);
   }
 
-  /** One synchronous fixed-threshold cycle: s_i <- [h_i >= U]. Returns the number of flips. */
+  /** Selects the k winners among all units (always succeeds); flips into this.flips, returns their number. */
+  private selectAll(): number {
+    const { m, k, deferred } = this;
+    for (let i = 0; i < m; i++) deferred[i] = i;
+    return this.decideDeferred(m, k, 0);
+  }
+
+  /**
+   * The `need` largest fields among the nd units in this.deferred (in index order) win; fields within
+   * FIELD_TIE_TOLERANCE of the need-th largest are tied with it and the lowest indices among them win;
+   * appends the deferred units whose state changes to this.flips after the first nf. Returns the new flip count.
+   */
+  private decideDeferred(nd: number, need: number, nf: number): number {
+    const { field, state, flips, deferred } = this;
+    if (need === 0) {
+      for (let r = 0; r < nd; r++) if (state[deferred[r]!] !== 0) flips[nf++] = deferred[r]!;
+      return nf;
+    }
+    const vals = this.scratch;
+    for (let r = 0; r < nd; r++) vals[r] = field[deferred[r]!]!;
+    const tol = FIELD_TIE_TOLERANCE;
+    const t = selectRank(vals, nd - need, nd);
+    let greater = 0;
+    for (let r = 0; r < nd; r++) greater += +(field[deferred[r]!]! > t + tol);
+    let ties = need - greater; // winners among the values tied with t, the lowest indices first
+    for (let r = 0; r < nd; r++) {
+      const i = deferred[r]!;
+      const v = field[i]!;
+      const tie = +(v >= t - tol && v <= t + tol) & +(ties > 0);
+      ties -= tie;
+      const on = +(v > t + tol) | tie;
+      flips[nf] = i;
+      nf += on ^ state[i]!;
+    }
+    return nf;
+  }
+
+  /**
+   * One synchronous kWTA cycle: s <- the k units of largest field (ties to the lowest index). Returns the number of
+   * flips. A fixed point (min h over the active units above max h over the others) is recognised from the field
+   * statistics without a selection; otherwise the winners are selected (selectBySample, or selectAll).
+   */
+  kwtaStep(): number {
+    const { m, k, state, flips } = this;
+    this.counters.cycles++;
+    if (!this.statsFresh) this.computeStats();
+    if (this.activeCount === k && this.minOn > this.maxOff + FIELD_TIE_TOLERANCE) return 0;
+    this.counters.selections++;
+    let nf: number;
+    if (!(this.fieldHi > this.fieldLo)) {
+      // all fields equal: the k lowest indices win
+      nf = 0;
+      for (let i = 0; i < m; i++) if ((i < k ? 1 : 0) !== state[i]) flips[nf++] = i;
+    } else {
+      nf = this.selectBySample();
+      if (nf < 0) nf = this.selectAll();
+    }
+    return this.applyFlips(nf);
+  }
+
+  /** One synchronous fixed-threshold cycle: s_i <- [h_i >= U] (within FIELD_TIE_TOLERANCE). Returns the number of flips. */
   thresholdStep(): number {
-    const { m, field, next } = this;
+    const { m, field, state, flips } = this;
     const u = this.params.u;
     this.counters.cycles++;
-    for (let i = 0; i < m; i++) next[i] = field[i]! >= u ? 1 : 0;
-    return this.moveToNext();
+    let nf = 0;
+    const uTol = u - FIELD_TIE_TOLERANCE;
+    for (let i = 0; i < m; i++) if ((field[i]! >= uTol ? 1 : 0) !== state[i]) flips[nf++] = i;
+    return this.applyFlips(nf);
   }
 
   /** Runs up to `cycles` kWTA cycles, stopping at a fixed point. Returns the cycles that changed the state. */
@@ -537,22 +662,23 @@ export class Notebook {
 
   /** Sets a random seed state: k distinct active units keyed by (slot, epoch) (stream 'cls:notebook:seed'). */
   seedRandom(epoch: number, slot: number): void {
-    this.state.fill(0);
-    drawSparseInto(this.rng, this.m, this.k, this.seedStream, slot, epoch, this.state, this.seedUnits);
+    const { state, unitPtr, unitPatterns, overlap, seedUnits } = this;
+    state.fill(0);
+    drawSparseInto(this.rng, this.m, this.k, this.seedStream, slot, epoch, state, seedUnits);
+    overlap.fill(0);
+    for (let r = 0; r < this.k; r++) {
+      const j = seedUnits[r]!;
+      for (let q = unitPtr[j]!, e = unitPtr[j + 1]!; q < e; q++) overlap[unitPatterns[q]!]!++;
+    }
+    this.activeCount = this.k;
     this.recomputeField();
   }
 
-  /** Classifies the current state against the stored patterns (overlaps through the unit -> pattern lists). */
+  /** Classifies the current state against the stored patterns (from the overlaps kept with the state). */
   classify(): Classification {
-    const { m, p, k, state, unitPtr, unitPatterns } = this;
-    const o = this.overlap;
-    o.fill(0);
-    let total = 0;
-    for (let i = 0; i < m; i++) {
-      if (state[i] === 0) continue;
-      total++;
-      for (let q = unitPtr[i]!, e = unitPtr[i + 1]!; q < e; q++) o[unitPatterns[q]!]!++;
-    }
+    const { p, k } = this;
+    const o = this.overlap; // maintained with the state
+    const total = this.activeCount;
     if (total === 0) return { outcome: 'silent', memory: -1, distance: k, active: 0 };
     let best = 0;
     for (let mu = 1; mu < p; mu++) if (o[mu]! > o[best]!) best = mu;
@@ -561,18 +687,18 @@ export class Notebook {
   }
 
   /** Reads the current state out through the links: x^ = (1/n)(L^x)^T s into outX; returns y^ = (1/n)(L^y)^T s. */
-  private readoutState(outX: Float64Array): number {
+  private readoutState(outX: Float64Array, offset = 0): number {
     const { m, n, state, linkX, linkY } = this;
     const inv = 1 / this.norm;
     let y = 0;
-    outX.fill(0);
+    outX.fill(0, offset, offset + n);
     for (let i = 0; i < m; i++) {
       if (state[i] === 0) continue;
       y += linkY[i]!;
       const row = i * n;
-      for (let j = 0; j < n; j++) outX[j]! += linkX[row + j]!;
+      for (let j = 0; j < n; j++) outX[offset + j]! += linkX[row + j]!;
     }
-    for (let j = 0; j < n; j++) outX[j]! *= inv;
+    for (let j = 0; j < n; j++) outX[offset + j]! *= inv;
     return y * inv;
   }
 
@@ -583,21 +709,22 @@ export class Notebook {
 
   /**
    * One offline reactivation: random seed (epoch, slot) -> kWTA cycles -> fixed-threshold cycles -> readout.
-   * Writes x^ into outX (length N) and returns the outcome with y^. A state equal to a stored pattern is read out
-   * from the precomputed readout of that pattern (the same numbers, without the M x N product).
+   * Writes x^ into outX[offset .. offset + N) and returns the outcome with y^. A state equal to a stored pattern is
+   * read out from the precomputed readout of that pattern (the same numbers, without the M x N product).
    */
-  reactivate(epoch: number, slot: number, outX: Float64Array): Reactivation {
+  reactivate(epoch: number, slot: number, outX: Float64Array, offset = 0): Reactivation {
     this.seedRandom(epoch, slot);
     const kw = this.runKwta(this.params.kwtaCycles);
     const th = this.runThreshold(this.params.thresholdCycles);
-    const cls = this.classify();
+    const { outcome, memory, distance, active } = this.classify();
     let y: number;
-    if (cls.distance === 0 && cls.memory >= 0) {
+    if (distance === 0 && memory >= 0) {
       const n = this.n;
-      outX.set(this.patternX.subarray(cls.memory * n, cls.memory * n + n));
-      y = this.patternY[cls.memory]!;
-    } else y = this.readoutState(outX);
-    return { ...cls, y, kwtaCycles: kw, thresholdCycles: th };
+      const px = this.patternX;
+      for (let j = 0, q = memory * n; j < n; j++) outX[offset + j] = px[q + j]!;
+      y = this.patternY[memory]!;
+    } else y = this.readoutState(outX, offset);
+    return { outcome, memory, distance, active, y, kwtaCycles: kw, thresholdCycles: th };
   }
 
   /** The readout of stored pattern mu itself (a clean reactivation of that memory): x^ into outX, returns y^. */
@@ -621,9 +748,8 @@ export class Notebook {
       cue[i] = v;
     }
     const h0 = this.lowRankField(cue);
-    kWinners(h0, this.k, this.next, this.scratch, this.hist);
-    this.state.set(this.next);
-    this.recomputeField();
+    kWinners(h0, this.k, this.next, this.scratch);
+    this.setState(this.next);
     this.runKwta(this.params.kwtaCycles - 1);
     const cls = this.classify();
     const y = cls.distance === 0 && cls.memory >= 0 ? this.patternY[cls.memory]! : this.readout();

@@ -122,6 +122,8 @@ export interface ClsResult {
   readonly weights: Float64Array;
   readonly teacher: Teacher;
   readonly timing_ms: { readonly setup: number; readonly reactivation: number; readonly student: number; readonly total: number };
+  /** Work of the notebook's field maintenance over the run (zeros with perfect replay). */
+  readonly work: { readonly cycles: number; readonly selections: number; readonly recomputes: number; readonly column_updates: number };
 }
 
 function now(): number {
@@ -252,8 +254,7 @@ export function runCls(params: ClsParams, seed: number, regime: Regime = { kind:
     let eSilent = 0;
     if (notebook) {
       for (let slot = 0; slot < P; slot++) {
-        const row = batchX.subarray(count * n, count * n + n);
-        const r = notebook.reactivate(e, slot, row);
+        const r = notebook.reactivate(e, slot, batchX, count * n);
         const used = !(r.outcome === 'stored' && heldOut[r.memory] === 1);
         if (r.outcome === 'stored') eStored++;
         else if (r.outcome === 'spurious') eSpurious++;
@@ -393,6 +394,12 @@ export function runCls(params: ClsParams, seed: number, regime: Regime = { kind:
     weights: new Float64Array(w),
     teacher,
     timing_ms: { setup: setupMs, reactivation: reactMs, student: studentMs, total: now() - t0 },
+    work: {
+      cycles: notebook?.counters.cycles ?? 0,
+      selections: notebook?.counters.selections ?? 0,
+      recomputes: notebook?.counters.recomputes ?? 0,
+      column_updates: notebook?.counters.columnUpdates ?? 0,
+    },
   };
 }
 
