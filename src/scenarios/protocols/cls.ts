@@ -12,8 +12,8 @@
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { egDiscrete, etDiscrete, optimalStopping } from '../../analysis/cls-theory/index.ts';
-import { type ClsEvent, clsParams, runCls, type Regime } from '../../models/memory/cls/index.ts';
+import { egDiscrete, etDiscrete, onlineEgOnePass, optimalStopping } from '../../analysis/cls-theory/index.ts';
+import { type ClsEvent, clsParams, complexTeacherSnr, partialTeacherSnr, runCls, type Regime } from '../../models/memory/cls/index.ts';
 import { lineChart, renderSvg } from '../../recording/plots.ts';
 import { writeReport } from '../../recording/report.ts';
 import { spikeSink } from '../../recording/sinks/index.ts';
@@ -63,6 +63,41 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
     };
 
     const tables: Record<string, Array<Record<string, number | string>>> = {};
+    const charts: Record<string, { title: string; x: string; y: string[]; yTitle: string; logY?: boolean }> = {};
+    /** Mean curves of `seeds` runs of one condition; events of the first seed include its reactivations. */
+    const average = async (params: ReturnType<typeof clsParams>, regime: Regime, label: Record<string, unknown>) => {
+      const E = params.student.epochs;
+      const acc = { train: new Float64Array(E + 1), test: new Float64Array(E + 1), lesion: new Float64Array(E + 1), notebook: [] as number[], notebookTest: [] as number[] };
+      for (let s = 0; s < proto.seeds && !opts.signal?.aborted; s++) {
+        const first = s === 0;
+        const r = runCls(params, seed0 + s, regime, (e: ClsEvent) => {
+          const base = { ...label, seed: seed0 + s };
+          if (e.kind === 'reactivation') {
+            step++;
+            if (first) emit('reactivation', Math.max(0, e.memory), { ...base, epoch: e.epoch, outcome: e.outcome });
+          } else if (e.kind === 'replay') emit('replay', e.epoch, { ...base, student_train: e.student_train, student_test: e.student_test });
+          else if (e.kind === 'consolidation-stop') emit('consolidation-stop', e.epoch, { ...base, t_star: e.t_star });
+        });
+        for (let e = 0; e <= E; e++) {
+          acc.train[e]! += r.curves.student_train[e]! / proto.seeds;
+          acc.test[e]! += r.curves.student_test[e]! / proto.seeds;
+          acc.lesion[e]! += r.curves.lesion_memory_score[e]! / proto.seeds;
+        }
+        acc.notebook.push(r.curves.notebook_train);
+        acc.notebookTest.push(r.curves.notebook_test);
+        for (const sink of sinks) await sink.drain();
+      }
+      if (opts.signal?.aborted) interrupted = true;
+      return acc;
+    };
+    const argmin = (x: Float64Array) => {
+      let k = 0;
+      for (let e = 1; e < x.length; e++) if (x[e]! < x[k]!) k = e;
+      return k;
+    };
+    const base = (snr: number, p = proto.examples) =>
+      clsParams({ teacher: { kind: 'linear', n: proto.inputs, snr }, p, notebook: { m: proto.notebook_units }, student: { eta: proto.learning_rate, epochs: proto.epochs } });
+    const extra: Record<string, unknown> = {};
     const res: Record<string, Array<number | string | null>> = {
       snr: proto.snr,
       t_star_theory: [],
@@ -77,7 +112,83 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
       eg_at_stop_optimized: [],
     };
     let interrupted = false;
-    for (const [si, snr] of snrs.entries()) {
+    if (proto.task === 'snr-sweep') {
+      const rows: Array<Record<string, number | string>> = [];
+      for (const [si, snr] of snrs.entries()) {
+        const acc = await average(base(snr), { kind: 'unregulated' }, { snr: proto.snr[si] });
+        const th = optimalStopping(alpha, snr, proto.learning_rate, proto.epochs, true);
+        const t = argmin(acc.test);
+        rows.push({ snr: String(proto.snr[si]), t_star_simulated: t, t_star_theory: th.tStar, eg_at_t_star: acc.test[t]!, eg_at_t_star_theory: th.egAtTStar, eg_final: acc.test[proto.epochs]!, eg_final_theory: th.egFinal, et_final: acc.train[proto.epochs]!, et_final_theory: th.etFinal });
+        const every = Math.max(1, Math.floor(proto.epochs / 200));
+        const amnesia: Array<Record<string, number | string>> = [];
+        for (let e = 0; e <= proto.epochs; e += every) amnesia.push({ epoch: e, memory_score_after_lesion: acc.lesion[e]!, memory_score_intact: 1 - Math.min(acc.train[e]!, mean(acc.notebook)) / acc.train[0]! });
+        tables[`amnesia_snr_${String(proto.snr[si])}`] = amnesia;
+        charts[`amnesia_snr_${String(proto.snr[si])}`] = { title: `Retrograde amnesia, SNR ${String(proto.snr[si])}: memory score after a notebook lesion at epoch e`, x: 'epoch', y: ['memory_score_after_lesion', 'memory_score_intact'], yTitle: 'memory score' };
+        if (interrupted) break;
+      }
+      tables.snr_sweep = rows;
+      extra.t_star_simulated = rows.map((r) => r.t_star_simulated);
+      extra.t_star_theory = rows.map((r) => r.t_star_theory);
+      extra.eg_at_t_star = rows.map((r) => r.eg_at_t_star);
+      extra.eg_final = rows.map((r) => r.eg_final);
+      extra.eg_final_theory = rows.map((r) => r.eg_final_theory);
+    } else if (proto.task === 'alpha-sweep') {
+      const snr = snrs[0]!;
+      const rows: Array<Record<string, number | string>> = [];
+      for (const a of proto.alpha) {
+        const p = Math.max(1, Math.round(a * proto.inputs));
+        const acc = await average(base(snr, p), { kind: 'unregulated' }, { alpha: a });
+        const nbTest = mean(acc.notebookTest);
+        rows.push({
+          alpha: a,
+          student_final_eg: acc.test[proto.epochs]!,
+          student_best_eg: acc.test[argmin(acc.test)]!,
+          theory_final_eg: egDiscrete(p / proto.inputs, snr, proto.learning_rate, proto.epochs),
+          student_online_eg_theory: onlineEgOnePass(p / proto.inputs, snr, proto.learning_rate, proto.inputs),
+          notebook_only_eg: nbTest,
+          combined_memory_error: Math.min(acc.train[proto.epochs]!, mean(acc.notebook)),
+        });
+        if (interrupted) break;
+      }
+      tables.alpha_sweep = rows;
+      charts.alpha_sweep = { title: `Generalization against alpha = P/N (SNR ${String(proto.snr[0])})`, x: 'alpha', y: ['student_final_eg', 'student_best_eg', 'theory_final_eg', 'student_online_eg_theory', 'notebook_only_eg'], yTitle: 'generalization error', logY: true };
+      extra.alpha = proto.alpha;
+      extra.student_final_eg = rows.map((r) => r.student_final_eg);
+      extra.theory_final_eg = rows.map((r) => r.theory_final_eg);
+      const peakOf = (col: string) => rows[rows.reduce((m, r, i) => ((r[col] as number) > (rows[m]![col] as number) ? i : m), 0)]?.alpha ?? null;
+      extra.double_descent_peak_alpha = peakOf('student_final_eg');
+      extra.theory_peak_alpha = peakOf('theory_final_eg');
+      extra.max_relative_difference_to_theory = Math.max(...rows.map((r) => Math.abs((r.student_final_eg as number) / (r.theory_final_eg as number) - 1)));
+    } else if (proto.task === 'unpredictable') {
+      const conditions: Array<[string, ReturnType<typeof clsParams>, number]> = [];
+      const complex = clsParams({ teacher: { kind: 'complex', n: proto.inputs, gain: proto.complex_gain }, p: proto.examples, notebook: { m: proto.notebook_units }, student: { eta: proto.learning_rate, epochs: proto.epochs } });
+      const partial = clsParams({ teacher: { kind: 'partial', n: proto.inputs, hidden: proto.hidden_inputs }, p: proto.examples, notebook: { m: proto.notebook_units }, student: { eta: proto.learning_rate, epochs: proto.epochs } });
+      const snrC = complexTeacherSnr(proto.complex_gain);
+      const snrP = partialTeacherSnr(proto.inputs, proto.hidden_inputs);
+      conditions.push(['complex', complex, snrC], ['noisy_like_complex', base(snrC), snrC], ['partial', partial, snrP], ['noisy_like_partial', base(snrP), snrP]);
+      const curves: Record<string, Float64Array> = {};
+      for (const [name, params] of conditions) curves[name] = (await average(params, { kind: 'unregulated' }, { teacher: name })).test;
+      const every = Math.max(1, Math.floor(proto.epochs / 300));
+      const rows: Array<Record<string, number | string>> = [];
+      for (let e = 0; e <= proto.epochs; e += every) {
+        const row: Record<string, number | string> = { epoch: e };
+        for (const [name] of conditions) row[name] = curves[name]![e]!;
+        row.theory_complex_snr = egDiscrete(alpha, snrC, proto.learning_rate, e);
+        row.theory_partial_snr = egDiscrete(alpha, snrP, proto.learning_rate, e);
+        rows.push(row);
+      }
+      tables.unpredictable = rows;
+      charts.unpredictable = { title: 'Deterministic unpredictability behaves like noise of the matching SNR', x: 'epoch', y: conditions.map(([n]) => n), yTitle: 'generalization error' };
+      const rel = (a: Float64Array, b: Float64Array) => {
+        let worst = 0;
+        for (let e = 1; e <= proto.epochs; e++) worst = Math.max(worst, Math.abs(a[e]! / b[e]! - 1));
+        return worst;
+      };
+      extra.effective_snr = { complex: snrC, partial: snrP };
+      extra.max_relative_difference_complex = rel(curves.complex!, curves.noisy_like_complex!);
+      extra.max_relative_difference_partial = rel(curves.partial!, curves.noisy_like_partial!);
+    }
+    for (const [si, snr] of (proto.task === 'consolidation' ? snrs : []).entries()) {
       const params = clsParams({
         teacher: { kind: 'linear', n: proto.inputs, snr },
         p: proto.examples,
@@ -162,6 +273,12 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
         });
       }
       tables[`curves_snr_${String(proto.snr[si])}`] = rows;
+      charts[`curves_snr_${String(proto.snr[si])}`] = {
+        title: `SNR ${String(proto.snr[si])}: student, notebook and theory (alpha ${alpha})`,
+        y: ['student_memory_error', 'student_generalization_error', 'notebook_memory_error', 'optimized_generalization_error', 'theory_memory_error', 'theory_generalization_error'],
+        x: 'epoch',
+        yTitle: 'mean squared error',
+      };
       if (interrupted) break;
     }
     if (eventFile && lines.length) appendFileSync(eventFile, lines.join('\n') + '\n');
@@ -169,7 +286,10 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
     for (const s of sinks) await s.close();
     const wallMs = performance.now() - t0;
 
-    const results: Record<string, unknown> = { task: proto.task, alpha, seeds: proto.seeds, epochs: proto.epochs, t_star_source: proto.t_star, ...res };
+    const results: Record<string, unknown> =
+      proto.task === 'consolidation'
+        ? { task: proto.task, alpha, seeds: proto.seeds, epochs: proto.epochs, t_star_source: proto.t_star, ...res }
+        : { task: proto.task, seeds: proto.seeds, epochs: proto.epochs, ...extra };
     const expectations: Expectation[] = Object.entries(scenario.expect.results ?? {}).map(([key, band]) => {
       const m = /^([^[\]]+)(?:\[(\d+)\])?$/.exec(key);
       const v = m ? results[m[1]!] : undefined;
@@ -208,20 +328,9 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
       for (const [name, rows] of Object.entries(tables)) {
         writeCsvTable(out.file(`${name}.csv`), rows);
         files[name] = `${name}.csv`;
-        const snrLabel = name.replace('curves_snr_', '');
-        writeFileSync(
-          out.file(`${name}.svg`),
-          await renderSvg(
-            lineChart({
-              title: `SNR ${snrLabel}: student, notebook and theory (alpha ${alpha})`,
-              x: 'epoch',
-              y: ['student_memory_error', 'student_generalization_error', 'notebook_memory_error', 'optimized_generalization_error', 'theory_memory_error', 'theory_generalization_error'],
-              rows,
-              yTitle: 'mean squared error',
-              logY: false,
-            }),
-          ),
-        );
+        const chart = charts[name];
+        if (!chart) continue;
+        writeFileSync(out.file(`${name}.svg`), await renderSvg(lineChart({ ...chart, rows })));
         files[`${name}_plot`] = `${name}.svg`;
       }
       files.summary = 'summary.json';
