@@ -205,7 +205,8 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
     .action((files: string[]) => {
       for (const f of files) {
         const data = readSpecFile(f);
-        if (data !== null && typeof data === 'object' && 'circuit' in data) {
+        // A circuit declares populations; anything else is read as a scenario.
+        if (data !== null && typeof data === 'object' && !('populations' in data)) {
           const s = loadScenario(f);
           if (s.circuit) buildNetwork(s.circuit.spec, s.scenario.seed, s.scenario.dt_ms ?? s.circuit.circuit.dt_ms ?? 0.1);
           io.stdout(`${f}: ok (scenario '${s.scenario.name}', ${s.circuit ? `circuit '${s.circuit.circuit.name}'` : `model protocol '${s.scenario.protocol?.kind}'`})\n`);

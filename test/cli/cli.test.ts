@@ -189,3 +189,13 @@ describe('attention', () => {
     expect(bad.stderr).toMatch(/^purkinje: --d: /);
   });
 });
+
+describe('every shipped file', () => {
+  it('validates: circuits and scenarios (model protocols without circuits too)', async () => {
+    const { readdirSync } = await import('node:fs');
+    const files = [...readdirSync('circuits').map((f) => `circuits/${f}`), ...readdirSync('scenarios').map((f) => `scenarios/${f}`)].filter((f) => f.endsWith('.yaml'));
+    const r = await cli('validate', ...files);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(files.length);
+  });
+});
