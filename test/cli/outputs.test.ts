@@ -88,3 +88,27 @@ describe('Ctrl-C', () => {
     expect(stdout).toMatch(/interrupted/);
   });
 });
+
+describe('Arrow stream across many record batches', () => {
+  it('reads back every row in order when the log spans several batches (and an empty log is a valid stream)', async () => {
+    const { spikeSink } = await import('../../src/recording/sinks/index.ts');
+    const file = path.join(dir, 'many.arrow');
+    const sink = spikeSink('arrow', file, 0.1);
+    let n = 0;
+    for (let tick = 1; tick <= 2500; tick++) {
+      const idx = Uint32Array.from({ length: 20 }, (_, q) => (tick * 31 + q) % 1000);
+      sink.write(tick, tick % 2 ? 'exc' : 'inh', idx);
+      n += idx.length;
+    }
+    await sink.close();
+    const table = tableFromIPC(readFileSync(file));
+    expect(table.numRows).toBe(n);
+    expect(table.batches.length).toBeGreaterThan(2);
+    const last = table.get(n - 1)!.toJSON() as { t_ms: number; population: string; neuron: number };
+    expect(last).toEqual({ t_ms: 2500 * 0.1, population: 'inh', neuron: (2500 * 31 + 19) % 1000 });
+    const empty = path.join(dir, 'empty.arrow');
+    const e = spikeSink('arrow', empty, 0.1);
+    await e.close();
+    expect(tableFromIPC(readFileSync(empty)).numRows).toBe(0);
+  });
+});

@@ -1,21 +1,34 @@
 /**
- * Spike log as an Apache Arrow IPC stream (columns t_ms: Float64, population: Utf8, neuron: Uint32), written in
- * record batches of `batchRows` rows through apache-arrow's Node duplex writer, whose backpressure the run awaits,
- * so memory stays bounded however long the run. Readable by pyarrow, polars, DuckDB and arrow JS (`tableFromIPC`).
+ * Spike log as an Apache Arrow IPC stream (columns t_ms: Float64, population: Utf8, neuron: Uint32), readable by
+ * pyarrow, polars, DuckDB and arrow JS (`tableFromIPC`).
+ *
+ * Each block of `batchRows` rows is encoded on its own with apache-arrow's `tableToIPC` and written straight to the
+ * output with backpressure: the schema message is kept from the first block only and the end-of-stream marker is
+ * written once at the end, so the file is one IPC stream while memory holds one block at a time.
  */
-import type { Duplex, Writable } from 'node:stream';
-import { RecordBatchStreamWriter, Table, Utf8, vectorFromArray } from 'apache-arrow';
+import type { Writable } from 'node:stream';
+import { Table, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { drained, type SpikeSink } from './types.ts';
+
+/** The IPC end-of-stream marker: continuation token, then a zero metadata length. */
+const EOS = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0);
+
+/** Byte length of the first message (the schema) of an IPC stream: 8-byte prefix, metadata, no body. */
+function schemaLength(stream: Uint8Array): number {
+  const view = new DataView(stream.buffer, stream.byteOffset, stream.byteLength);
+  if (view.getUint32(0, true) !== 0xffffffff) throw new Error('arrow: unexpected IPC framing');
+  return 8 + view.getInt32(4, true);
+}
 
 export class ArrowSpikeSink implements SpikeSink {
   rows = 0;
   /** The reader went away (EPIPE on stdout): later rows are dropped and the run is stopped by the CLI. */
   closed = false;
-  private readonly encoder: Duplex;
-  private t: Float64Array;
-  private neuron: Uint32Array;
+  private readonly t: Float64Array;
+  private readonly neuron: Uint32Array;
   private pop: string[] = [];
   private fill = 0;
+  private first = true;
   private error: Error | null = null;
 
   constructor(
@@ -27,9 +40,6 @@ export class ArrowSpikeSink implements SpikeSink {
     this.t = new Float64Array(batchRows);
     this.neuron = new Uint32Array(batchRows);
     out.on('error', (e: NodeJS.ErrnoException) => this.onError(e));
-    this.encoder = RecordBatchStreamWriter.throughNode() as unknown as Duplex;
-    this.encoder.on('error', (e: NodeJS.ErrnoException) => this.onError(e));
-    this.encoder.pipe(out, { end: ownsStream });
   }
 
   write(tick: number, population: string, indices: Uint32Array): void {
@@ -45,13 +55,16 @@ export class ArrowSpikeSink implements SpikeSink {
   }
 
   private flush(): void {
-    if (this.fill === 0 || this.closed) return;
+    if ((this.fill === 0 && !this.first) || this.closed) return;
     const table = new Table({
       t_ms: vectorFromArray(this.t.slice(0, this.fill)),
       population: vectorFromArray(this.pop, new Utf8()),
       neuron: vectorFromArray(this.neuron.slice(0, this.fill)),
     });
-    for (const b of table.batches) this.encoder.write(b);
+    const bytes = tableToIPC(table, 'stream');
+    const start = this.first ? 0 : schemaLength(bytes);
+    this.out.write(bytes.subarray(start, bytes.length - EOS.length));
+    this.first = false;
     this.fill = 0;
     this.pop = [];
   }
@@ -63,16 +76,18 @@ export class ArrowSpikeSink implements SpikeSink {
 
   async drain(): Promise<void> {
     if (this.error) throw this.error;
-    if (!this.closed && this.encoder.writableNeedDrain) await drained(this.encoder);
     if (!this.closed && this.out.writableNeedDrain) await drained(this.out);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.flush();
-    const done = drained(this.ownsStream ? this.out : this.encoder, this.ownsStream ? 'finish' : 'end');
-    this.encoder.end();
-    await done;
+    this.out.write(EOS);
+    if (this.ownsStream) {
+      const done = drained(this.out, 'finish');
+      this.out.end();
+      await done;
+    }
     if (this.error) throw this.error;
   }
 }
