@@ -9,6 +9,7 @@
  */
 import { Observable, type MonoTypeOperatorFunction, type OperatorFunction, filter } from 'rxjs';
 import type { MemoryEvent, RunOptions, Simulator } from '../engine/simulator.ts';
+import { type ClsEvent, type ClsParams, type Regime, type RunOptions as ClsRunOptions, runCls } from '../models/memory/cls/index.ts';
 
 export interface SpikeBatch {
   readonly tick: number;
@@ -131,4 +132,31 @@ export function rateHz(sim: Simulator): OperatorFunction<SpikeCountBin, Populati
         complete: () => subscriber.complete(),
       }),
     );
+}
+
+/**
+ * The complementary-learning-systems model's events (reactivation, replay, consolidation-stop, lesion, done) as a
+ * cold stream: subscribing runs the model (synchronously, on the next microtask) and completes when it ends. Time
+ * is the replay step (t_ms = step, as in the cls scenarios' logs).
+ */
+export function clsEvents$(params: ClsParams, seed: number, regime: Regime, options: ClsRunOptions = {}): Observable<ClsEvent & { t_ms: number }> {
+  return new Observable<ClsEvent & { t_ms: number }>((subscriber) => {
+    let cancelled = false;
+    queueMicrotask(() => {
+      if (cancelled) return;
+      let step = 0;
+      try {
+        runCls(params, seed, regime, (e) => {
+          if (e.kind === 'reactivation') step++;
+          if (!cancelled) subscriber.next({ ...e, t_ms: step });
+        }, options);
+        subscriber.complete();
+      } catch (e) {
+        subscriber.error(e);
+      }
+    });
+    return () => {
+      cancelled = true;
+    };
+  });
 }

@@ -94,3 +94,17 @@ describe('memory events', () => {
     expect(recalls).toEqual(reads.map((t) => t + 6));
   });
 });
+
+describe('CLS events as a stream', () => {
+  it('clsEvents$ emits reactivations, one replay per epoch and done, with the replay step as time', async () => {
+    const { clsEvents$ } = await import('../../src/streams/index.ts');
+    const { clsParams } = await import('../../src/models/memory/cls/index.ts');
+    const params = clsParams({ p: 20, notebook: { m: 200 }, student: { epochs: 5 } });
+    const events = await lastValueFrom(clsEvents$(params, 3, { kind: 'unregulated' }).pipe(toArray()));
+    const kinds = events.map((e) => e.kind);
+    expect(kinds.filter((k) => k === 'replay')).toHaveLength(5);
+    expect(kinds.filter((k) => k === 'reactivation')).toHaveLength(5 * 20);
+    expect(kinds.at(-1)).toBe('done');
+    expect(events.at(-1)!.t_ms).toBe(100);
+  });
+});
