@@ -231,6 +231,12 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
       ];
       const curves = new Map<string, { train: Float64Array; test: Float64Array; combined: Float64Array; notebook: number[]; stops: number[] }>();
       for (const [name, regime] of regimes) {
+        // A generalization-optimized run whose t* is the last epoch is the unregulated run: reuse it.
+        const unregulated = curves.get('unregulated');
+        if (unregulated && regime.kind === 'generalization-optimized' && regime.tStar.source === 'given' && regime.tStar.tStar >= proto.epochs) {
+          curves.set(name, { ...unregulated, stops: unregulated.notebook.map(() => proto.epochs) });
+          continue;
+        }
         const acc = { train: new Float64Array(proto.epochs + 1), test: new Float64Array(proto.epochs + 1), combined: new Float64Array(proto.epochs + 1), notebook: [] as number[], stops: [] as number[] };
         for (let s = 0; s < proto.seeds; s++) {
           if (opts.signal?.aborted) {
