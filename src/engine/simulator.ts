@@ -7,7 +7,7 @@
  *                 synaptic state) -> integrate [k dt, (k+1) dt) -> threshold -> reset. Spikes get tick k + 1.
  *   3. propagate  each spike at tick s goes through its projections' CSR rows: weight w with delay d ticks is added
  *                 to the target's ring slot s + d. Only the targets of a spike are touched.
- *   4. plasticity hooks that change weights on spike events (none in the engine itself).
+ *   4. plasticity hooks that change weights on spike events (the cf_gated rules of the network are bound here).
  *   5. record     spike listeners (recorders, streams) receive one batch per population and tick.
  *
  * So a spike at time t reaches its target's state at exactly t + delay, and not a tick before. A population that
