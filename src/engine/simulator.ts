@@ -324,52 +324,54 @@ export class Simulator {
     }
   }
 
-  /**
-   * The tick loop. runAsync repeats this body with `await`: factoring the shared part into a helper was measured to
-   * slow CUBA from 1.39 s to 3.16 s in V8 (bench/cuba.ts), so the two loops stay written out.
-   */
+  /** The tick loop (see the schedule at the top of this file). */
   private runSync(stop: number): void {
     const rt = this.rt;
     for (let k = this.tick; k < stop; k++) {
       this.stimuli(k);
       for (let p = 0; p < rt.length; p++) {
         const r = rt[p]!;
-        if (r.kernel === null) continue;
-        const io = r.io! as { slotOffset: number; slotHasInput: boolean } & StepIO;
-        const slot = k % r.slots;
-        const hasInput = r.dirty[slot] === 1;
-        if (r.quiet && !hasInput && !r.extChanged) continue;
-        io.slotOffset = slot * r.pop.size;
-        io.slotHasInput = hasInput;
-        r.count = r.kernel.step(io) as number;
-        this.afterStep(r, slot);
+        const io = this.prepare(r, k);
+        if (io === null) continue;
+        r.count = r.kernel!.step(io) as number;
+        this.afterStep(r, io.slotOffset / r.pop.size);
       }
-      this.finishTick(k + 1);
-      this.tick = k + 1;
-      for (const l of this.tickListeners) l(k + 1);
+      this.endTick(k);
     }
   }
 
+  /** The same loop, awaiting kernels whose step is asynchronous (WebGPU readback). */
   private async runAsync(stop: number): Promise<void> {
     const rt = this.rt;
     for (let k = this.tick; k < stop; k++) {
       this.stimuli(k);
       for (let p = 0; p < rt.length; p++) {
         const r = rt[p]!;
-        if (r.kernel === null) continue;
-        const io = r.io! as { slotOffset: number; slotHasInput: boolean } & StepIO;
-        const slot = k % r.slots;
-        const hasInput = r.dirty[slot] === 1;
-        if (r.quiet && !hasInput && !r.extChanged) continue;
-        io.slotOffset = slot * r.pop.size;
-        io.slotHasInput = hasInput;
-        r.count = await r.kernel.step(io);
-        this.afterStep(r, slot);
+        const io = this.prepare(r, k);
+        if (io === null) continue;
+        r.count = await r.kernel!.step(io);
+        this.afterStep(r, io.slotOffset / r.pop.size);
       }
-      this.finishTick(k + 1);
-      this.tick = k + 1;
-      for (const l of this.tickListeners) l(k + 1);
+      this.endTick(k);
     }
+  }
+
+  /** Points a population's StepIO at ring slot k, or returns null when the population can be skipped this tick. */
+  private prepare(r: Runtime, k: number): StepIO | null {
+    if (r.kernel === null) return null;
+    const slot = k % r.slots;
+    const hasInput = r.dirty[slot] === 1;
+    if (r.quiet && !hasInput && !r.extChanged) return null;
+    const io = r.io! as { slotOffset: number; slotHasInput: boolean } & StepIO;
+    io.slotOffset = slot * r.pop.size;
+    io.slotHasInput = hasInput;
+    return io;
+  }
+
+  private endTick(k: number): void {
+    this.finishTick(k + 1);
+    this.tick = k + 1;
+    for (const l of this.tickListeners) l(k + 1);
   }
 
   private afterStep(r: Runtime, slot: number): void {
