@@ -8,7 +8,7 @@
  */
 import type { Writable } from 'node:stream';
 import { Table, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
-import { drained, type SpikeSink } from './types.ts';
+import { StreamSink } from './stream-sink.ts';
 
 /** The IPC end-of-stream marker: continuation token, then a zero metadata length. */
 const EOS = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0);
@@ -20,26 +20,22 @@ function schemaLength(stream: Uint8Array): number {
   return 8 + view.getInt32(4, true);
 }
 
-export class ArrowSpikeSink implements SpikeSink {
-  rows = 0;
-  /** The reader went away (EPIPE on stdout): later rows are dropped and the run is stopped by the CLI. */
-  closed = false;
+export class ArrowSpikeSink extends StreamSink {
   private readonly t: Float64Array;
   private readonly neuron: Uint32Array;
   private pop: string[] = [];
   private fill = 0;
   private first = true;
-  private error: Error | null = null;
 
   constructor(
-    private readonly out: Writable,
+    out: Writable,
     private readonly dtMs: number,
     private readonly batchRows = 16384,
-    private readonly ownsStream = true,
+    ownsStream = true,
   ) {
+    super(out, ownsStream);
     this.t = new Float64Array(batchRows);
     this.neuron = new Uint32Array(batchRows);
-    out.on('error', (e: NodeJS.ErrnoException) => this.onError(e));
   }
 
   write(tick: number, population: string, indices: Uint32Array): void {
@@ -49,13 +45,14 @@ export class ArrowSpikeSink implements SpikeSink {
       this.t[this.fill] = t;
       this.neuron[this.fill] = i;
       this.pop.push(population);
-      if (++this.fill === this.batchRows) this.flush();
+      if (++this.fill === this.batchRows) this.encode();
     }
     this.rows += indices.length;
   }
 
-  private flush(): void {
-    if ((this.fill === 0 && !this.first) || this.closed) return;
+  /** Encodes the buffered block (and, for the first block, the schema) and writes it. */
+  private encode(): void {
+    if (this.closed) return;
     const table = new Table({
       t_ms: vectorFromArray(this.t.slice(0, this.fill)),
       population: vectorFromArray(this.pop, new Utf8()),
@@ -69,25 +66,10 @@ export class ArrowSpikeSink implements SpikeSink {
     this.pop = [];
   }
 
-  private onError(e: NodeJS.ErrnoException): void {
-    if (e.code === 'EPIPE') this.closed = true;
-    else this.error = e;
-  }
-
-  async drain(): Promise<void> {
-    if (this.error) throw this.error;
-    if (!this.closed && this.out.writableNeedDrain) await drained(this.out);
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.flush();
+  /** Blocks are written when full; at the end the partial block (or, for an empty log, the schema) and EOS. */
+  protected flush(last: boolean): void {
+    if (!last || this.closed) return;
+    if (this.fill > 0 || this.first) this.encode();
     this.out.write(EOS);
-    if (this.ownsStream) {
-      const done = drained(this.out, 'finish');
-      this.out.end();
-      await done;
-    }
-    if (this.error) throw this.error;
   }
 }
