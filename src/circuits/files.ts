@@ -56,6 +56,9 @@ function fail(where: string, expected: string): never {
 export function resolveSpec(ref: string, dir: string, kind: string, relativeTo?: string): string {
   const candidates = [ref];
   if (relativeTo) candidates.unshift(path.resolve(relativeTo, ref));
+  // A path (with a folder in it) whose extension was left off, such as `scenarios/cls-consolidation`, also finds
+  // the file; a bare name is looked up in `dir` below, never next to the file that refers to it.
+  if (/[\\/]/.test(ref)) for (const ext of SPEC_EXTENSIONS) candidates.push(ref + ext);
   for (const c of candidates) if (existsSync(c) && statSync(c).isFile()) return c;
   for (const ext of ['', ...SPEC_EXTENSIONS]) {
     const c = path.join(dir, ref + ext);

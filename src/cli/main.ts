@@ -9,7 +9,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { InputError } from '../core/errors.ts';
 import { BACKEND_CHOICES, type BackendChoice } from '../backends/select.ts';
 import { CIRCUITS_DIR, loadCircuit } from '../circuits/loader.ts';
-import { SPEC_EXTENSIONS, readSpecFile } from '../circuits/files.ts';
+import { SPEC_EXTENSIONS, readSpecFile, resolveSpec } from '../circuits/files.ts';
 import { buildNetwork } from '../network/network.ts';
 import { SCENARIOS_DIR, loadScenario } from '../scenarios/loader.ts';
 import { clsTheoryReport, parseSnr } from '../analysis/cls-theory/index.ts';
@@ -203,17 +203,18 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
     .argument('<files...>', 'circuit or scenario files')
     .addHelpText('after', '\nExamples:\n  purkinje validate circuits/cuba.yaml scenarios/cuba.yaml\n')
     .action((files: string[]) => {
-      for (const f of files) {
+      for (const given of files) {
+        const f = resolveSpec(given, process.cwd(), 'circuit or scenario');
         const data = readSpecFile(f);
         // A circuit declares populations; anything else is read as a scenario.
         if (data !== null && typeof data === 'object' && !('populations' in data)) {
           const s = loadScenario(f);
           if (s.circuit) buildNetwork(s.circuit.spec, s.scenario.seed, s.scenario.dt_ms ?? s.circuit.circuit.dt_ms ?? 0.1);
-          io.stdout(`${f}: ok (scenario '${s.scenario.name}', ${s.circuit ? `circuit '${s.circuit.circuit.name}'` : `model protocol '${s.scenario.protocol?.kind}'`})\n`);
+          io.stdout(`${given}: ok (scenario '${s.scenario.name}', ${s.circuit ? `circuit '${s.circuit.circuit.name}'` : `model protocol '${s.scenario.protocol?.kind}'`})\n`);
         } else {
           const c = loadCircuit(f);
           const net = buildNetwork(c.spec, 1, c.circuit.dt_ms ?? 0.1);
-          io.stdout(`${f}: ok (circuit '${c.circuit.name}', ${net.populations.length} populations, ${net.synapses} synapses at seed 1)\n`);
+          io.stdout(`${given}: ok (circuit '${c.circuit.name}', ${net.populations.length} populations, ${net.synapses} synapses at seed 1)\n`);
         }
       }
     });

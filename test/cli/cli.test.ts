@@ -124,6 +124,12 @@ describe('validate and list', () => {
     expect(r.stdout).toMatch(/scenarios\/cuba\.yaml: ok \(scenario 'cuba', circuit 'cuba'\)/);
   });
 
+  it('finds a scenario by a path without its extension', async () => {
+    const r = await cli('validate', 'scenarios/cls-consolidation');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/scenarios\/cls-consolidation: ok \(scenario 'cls-consolidation', model protocol 'cls'\)/);
+  });
+
   it('list names circuits and scenarios with their descriptions', async () => {
     const r = await cli('list', '--json');
     const l = JSON.parse(r.stdout);
