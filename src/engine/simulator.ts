@@ -83,6 +83,15 @@ interface Runtime {
   poissonStop: number;
 }
 
+/** Adds a listener to a list; returns the function that removes it. */
+function subscribe<L>(list: L[], listener: L): () => void {
+  list.push(listener);
+  return () => {
+    const i = list.indexOf(listener);
+    if (i >= 0) list.splice(i, 1);
+  };
+}
+
 export interface SimulatorOptions {
   readonly seed: number;
   readonly backend: Backend;
@@ -195,11 +204,7 @@ export class Simulator {
 
   /** Registers a listener for spike batches (record phase). Returns a function that removes it. */
   onSpikes(listener: SpikeListener): () => void {
-    this.listeners.push(listener);
-    return () => {
-      const i = this.listeners.indexOf(listener);
-      if (i >= 0) this.listeners.splice(i, 1);
-    };
+    return subscribe(this.listeners, listener);
   }
 
   /** Registers a plasticity hook (plasticity phase). */
@@ -253,11 +258,7 @@ export class Simulator {
 
   /** Registers a listener for memory-model events (see MemoryEvent). Returns a function that removes it. */
   onEvent(listener: EventListener): () => void {
-    this.eventListeners.push(listener);
-    return () => {
-      const i = this.eventListeners.indexOf(listener);
-      if (i >= 0) this.eventListeners.splice(i, 1);
-    };
+    return subscribe(this.eventListeners, listener);
   }
 
   /** Publishes a memory-model event to the event listeners (protocols and memory models call this). */
