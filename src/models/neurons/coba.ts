@@ -10,6 +10,7 @@
  *   g = g_l + g_e + g_i,  v_inf = (g_l e_l + g_e e_e + g_i e_i + I) / g,  v <- v_inf + (v - v_inf) exp(-h g / c_m)
  * The conductances themselves are propagated exactly. Tick order as in lif.ts.
  */
+import { resetBelowThreshold, THRESHOLD_RESET_PARAMS } from './common.ts';
 import { defineModel, type StepIO } from './types.ts';
 
 export interface CobaParams extends Record<string, number> {
@@ -45,17 +46,12 @@ export const COBA = defineModel<CobaParams, CobaDerived>({
     e_i: { unit: 'mV', default: -80, doc: 'inhibitory reversal potential' },
     tau_e: { unit: 'ms', default: 5, gt: 0, doc: 'excitatory conductance time constant' },
     tau_i: { unit: 'ms', default: 10, gt: 0, doc: 'inhibitory conductance time constant' },
-    v_th: { unit: 'mV', default: -50, doc: 'spike threshold' },
-    v_reset: { unit: 'mV', default: -60, doc: 'reset potential' },
-    t_ref: { unit: 'ms', default: 5, min: 0, doc: 'absolute refractory period' },
+    ...THRESHOLD_RESET_PARAMS,
     i_bias: { unit: 'pA', default: 0, doc: 'constant injected current' },
   },
   receptors: ['exc', 'inh'],
   stateVars: ['v', 'ge', 'gi', 'refr'],
-  validate(p) {
-    if (!(p.v_reset < p.v_th)) return { field: 'v_reset', expected: `must be below v_th (${p.v_th} mV)` };
-    return null;
-  },
+  validate: resetBelowThreshold,
   derive(p, h) {
     return {
       decayE: Math.exp(-h / p.tau_e),

@@ -17,6 +17,7 @@
  * Resting fixed point: when v is within `restTolerance` of v_rest (about 1e-12 mV; where float64 rounding stalls the
  * decay), g_e and g_i are below 1e-15 mV and no current flows, the neuron is set exactly to rest, so a silent population reaches a fixed point the engine can skip (docs/DECISIONS.md).
  */
+import { resetBelowThreshold, THRESHOLD_RESET_PARAMS } from './common.ts';
 import { defineModel, type StateArrays, type StepIO } from './types.ts';
 
 export interface LifParams extends Record<string, number> {
@@ -73,17 +74,12 @@ export const LIF = defineModel<LifParams, LifDerived>({
     tau_e: { unit: 'ms', default: 5, gt: 0, doc: 'excitatory synaptic time constant' },
     tau_i: { unit: 'ms', default: 10, gt: 0, doc: 'inhibitory synaptic time constant' },
     v_rest: { unit: 'mV', default: -60, doc: 'resting potential E_L' },
-    v_th: { unit: 'mV', default: -50, doc: 'spike threshold' },
-    v_reset: { unit: 'mV', default: -60, doc: 'reset potential' },
-    t_ref: { unit: 'ms', default: 5, min: 0, doc: 'absolute refractory period (v held at v_reset)' },
+    ...THRESHOLD_RESET_PARAMS,
     i_bias: { unit: 'mV', default: 0, doc: 'constant drive R*I added to v_rest' },
   },
   receptors: ['exc', 'inh'],
   stateVars: ['v', 'ge', 'gi', 'refr'],
-  validate(p) {
-    if (!(p.v_reset < p.v_th)) return { field: 'v_reset', expected: `must be below v_th (${p.v_th} mV)` };
-    return null;
-  },
+  validate: resetBelowThreshold,
   derive(p, h) {
     return {
       decayM: Math.exp(-h / p.tau_m),
