@@ -78,25 +78,36 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
     /** Mean curves of `seeds` runs of one condition; events of the first seed include its reactivations. */
     const average = async (params: ReturnType<typeof clsParams>, regime: Regime, label: Record<string, unknown>) => {
       const E = params.student.epochs;
-      const acc = { train: new Float64Array(E + 1), test: new Float64Array(E + 1), lesion: new Float64Array(E + 1), notebook: [] as number[], notebookTest: [] as number[] };
+      const acc = {
+        train: new Float64Array(E + 1),
+        test: new Float64Array(E + 1),
+        combined: new Float64Array(E + 1),
+        lesion: new Float64Array(E + 1),
+        notebook: [] as number[],
+        notebookTest: [] as number[],
+        stops: [] as number[],
+      };
       for (let s = 0; s < proto.seeds && !opts.signal?.aborted; s++) {
         const first = s === 0;
         const r = runCls(params, seed0 + s, regime, (e: ClsEvent) => {
           const base = { ...label, seed: seed0 + s };
           if (e.kind === 'reactivation') {
             step++;
-            if (first) emit('reactivation', Math.max(0, e.memory), { ...base, epoch: e.epoch, outcome: e.outcome });
+            if (first) emit('reactivation', Math.max(0, e.memory), { ...base, epoch: e.epoch, outcome: e.outcome, distance: e.distance });
           } else if (e.kind === 'replay') emit('replay', e.epoch, { ...base, student_train: e.student_train, student_test: e.student_test });
-          else if (e.kind === 'consolidation-stop') emit('consolidation-stop', e.epoch, { ...base, t_star: e.t_star });
+          else if (e.kind === 'consolidation-stop') emit('consolidation-stop', e.epoch, { ...base, t_star: e.t_star, source: e.source });
         });
         for (let e = 0; e <= E; e++) {
           acc.train[e]! += r.curves.student_train[e]! / proto.seeds;
           acc.test[e]! += r.curves.student_test[e]! / proto.seeds;
+          acc.combined[e]! += r.curves.combined_train[e]! / proto.seeds;
           acc.lesion[e]! += r.curves.lesion_memory_score[e]! / proto.seeds;
         }
         acc.notebook.push(r.curves.notebook_train);
         acc.notebookTest.push(r.curves.notebook_test);
+        if (r.stopped_at !== null) acc.stops.push(r.stopped_at);
         for (const sink of sinks) await sink.drain();
+        opts.onProgress?.(s + 1, proto.seeds, 1);
       }
       if (opts.signal?.aborted) interrupted = true;
       return acc;
@@ -229,7 +240,7 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
           },
         ],
       ];
-      const curves = new Map<string, { train: Float64Array; test: Float64Array; combined: Float64Array; notebook: number[]; stops: number[] }>();
+      const curves = new Map<string, Awaited<ReturnType<typeof average>>>();
       for (const [name, regime] of regimes) {
         // A generalization-optimized run whose t* is the last epoch is the unregulated run: reuse it.
         const unregulated = curves.get('unregulated');
@@ -237,32 +248,7 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
           curves.set(name, { ...unregulated, stops: unregulated.notebook.map(() => proto.epochs) });
           continue;
         }
-        const acc = { train: new Float64Array(proto.epochs + 1), test: new Float64Array(proto.epochs + 1), combined: new Float64Array(proto.epochs + 1), notebook: [] as number[], stops: [] as number[] };
-        for (let s = 0; s < proto.seeds; s++) {
-          if (opts.signal?.aborted) {
-            interrupted = true;
-            break;
-          }
-          const first = s === 0;
-          const onEvent = (e: ClsEvent) => {
-            const base = { snr: proto.snr[si], regime: name, seed: seed0 + s };
-            if (e.kind === 'reactivation') {
-              step++;
-              if (first) emit('reactivation', Math.max(0, e.memory), { ...base, epoch: e.epoch, outcome: e.outcome, distance: e.distance });
-            } else if (e.kind === 'replay') emit('replay', e.epoch, { ...base, student_train: e.student_train, student_test: e.student_test });
-            else if (e.kind === 'consolidation-stop') emit('consolidation-stop', e.epoch, { ...base, t_star: e.t_star, source: e.source });
-          };
-          const r = runCls(params, seed0 + s, regime, onEvent, { reactivationEvents: true });
-          for (let e = 0; e <= proto.epochs; e++) {
-            acc.train[e]! += r.curves.student_train[e]! / proto.seeds;
-            acc.test[e]! += r.curves.student_test[e]! / proto.seeds;
-            acc.combined[e]! += r.curves.combined_train[e]! / proto.seeds;
-          }
-          acc.notebook.push(r.curves.notebook_train);
-          if (r.stopped_at !== null) acc.stops.push(r.stopped_at);
-          for (const sink of sinks) await sink.drain();
-          opts.onProgress?.(s + 1, proto.seeds, 1);
-        }
+        const acc = await average(params, regime, { snr: proto.snr[si], regime: name });
         curves.set(name, acc);
       }
       const un = curves.get('unregulated')!;
