@@ -229,7 +229,9 @@ export class Notebook {
   private readonly overlap: Int32Array;
   private readonly seedUnits: Int32Array;
   private readonly recomputeCost: number;
-  private readonly patternX: Float64Array;
+  /** Readouts (x^, y^) of the stored index patterns themselves (row mu of patternX, patternY[mu]). */
+  readonly patternX: Float64Array;
+  readonly patternY: Float64Array;
   /**
    * Statistics of the current field, valid while `statsFresh`: min and max of h, min h over active units, max h over
    * the others.
@@ -239,7 +241,6 @@ export class Notebook {
   private fieldHi = 0;
   private minOn = 0;
   private maxOff = 0;
-  private readonly patternY: Float64Array;
 
   /**
    * Stores `memories` (one-shot). `seed` draws the index patterns and the reactivation seeds.
@@ -708,23 +709,45 @@ export class Notebook {
   }
 
   /**
+   * One offline reactivation without its readout: random seed (epoch, slot) -> kWTA cycles -> fixed-threshold
+   * cycles; the final state stays in `state` (its readout is `readout()`, or `coefficients()` against any data set).
+   * Depends on the index patterns and (epoch, slot) only, never on the stored examples.
+   */
+  settle(epoch: number, slot: number): Classification & { readonly kwtaCycles: number; readonly thresholdCycles: number } {
+    this.seedRandom(epoch, slot);
+    const kw = this.runKwta(this.params.kwtaCycles);
+    const th = this.runThreshold(this.params.thresholdCycles);
+    return { ...this.classify(), kwtaCycles: kw, thresholdCycles: th };
+  }
+
+  /**
    * One offline reactivation: random seed (epoch, slot) -> kWTA cycles -> fixed-threshold cycles -> readout.
    * Writes x^ into outX[offset .. offset + N) and returns the outcome with y^. A state equal to a stored pattern is
    * read out from the precomputed readout of that pattern (the same numbers, without the M x N product).
    */
   reactivate(epoch: number, slot: number, outX: Float64Array, offset = 0): Reactivation {
-    this.seedRandom(epoch, slot);
-    const kw = this.runKwta(this.params.kwtaCycles);
-    const th = this.runThreshold(this.params.thresholdCycles);
-    const { outcome, memory, distance, active } = this.classify();
+    const r = this.settle(epoch, slot);
     let y: number;
-    if (distance === 0 && memory >= 0) {
+    if (r.distance === 0 && r.memory >= 0) {
       const n = this.n;
       const px = this.patternX;
-      for (let j = 0, q = memory * n; j < n; j++) outX[offset + j] = px[q + j]!;
-      y = this.patternY[memory]!;
+      for (let j = 0, q = r.memory * n; j < n; j++) outX[offset + j] = px[q + j]!;
+      y = this.patternY[r.memory]!;
     } else y = this.readoutState(outX, offset);
-    return { outcome, memory, distance, active, y, kwtaCycles: kw, thresholdCycles: th };
+    return { ...r, y };
+  }
+
+  /**
+   * The readout of the current state as weights on the stored examples: (x^, y^) = sum_mu beta_mu (x^mu, y^mu) with
+   * beta_mu = (o_mu - a S) / (M a (1 - a)) (the links are sums over the stored examples; same numbers as
+   * `readout()` up to rounding). Into `out` (length P).
+   */
+  coefficients(out: Float64Array = new Float64Array(this.p)): Float64Array {
+    const a = this.params.a;
+    const inv = 1 / this.norm;
+    const total = this.activeCount;
+    for (let mu = 0; mu < this.p; mu++) out[mu] = (this.overlap[mu]! - a * total) * inv;
+    return out;
   }
 
   /** The readout of stored pattern mu itself (a clean reactivation of that memory): x^ into outX, returns y^. */
@@ -735,18 +758,37 @@ export class Notebook {
   }
 
   /**
+   * The notebook activity a student input x evokes through the links, L^x x, from their low-rank form:
+   * (L^x x)_i = sum_{mu ∋ i} d_mu - a sum_mu d_mu with d_mu = x^mu . x (cost P N + P k instead of M N).
+   */
+  cue(x: ArrayLike<number>, out: Float64Array = new Float64Array(this.m)): Float64Array {
+    const { m, n, p, unitPtr, unitPatterns } = this;
+    const a = this.params.a;
+    const mx = this.memories.x;
+    const d = this.coef;
+    let sumD = 0;
+    for (let mu = 0; mu < p; mu++) {
+      let v = 0;
+      for (let j = 0, q = mu * n; j < n; j++) v += mx[q + j]! * x[j]!;
+      d[mu] = v;
+      sumD += v;
+    }
+    const base = -a * sumD;
+    let q = 0;
+    for (let i = 0; i < m; i++) {
+      let g = base;
+      for (const e = unitPtr[i + 1]!; q < e; q++) g += d[unitPatterns[q]!]!;
+      out[i] = g;
+    }
+    return out;
+  }
+
+  /**
    * Recall from a student cue x (length N): graded activity L^x x, one kWTA cycle on its field W L^x x, then up to
    * kwtaCycles - 1 kWTA cycles on the binary state; returns y^ and the pattern retrieved.
    */
   recall(x: ArrayLike<number>): Recall {
-    const { m, n, linkX } = this;
-    const cue = new Float64Array(m);
-    for (let i = 0; i < m; i++) {
-      const row = i * n;
-      let v = 0;
-      for (let j = 0; j < n; j++) v += linkX[row + j]! * x[j]!;
-      cue[i] = v;
-    }
+    const cue = this.cue(x);
     const h0 = this.lowRankField(cue);
     kWinners(h0, this.k, this.next, this.scratch);
     this.setState(this.next);

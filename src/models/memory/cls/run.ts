@@ -31,6 +31,10 @@
  * `replay: 'perfect'` replaces the notebook by perfect replay of the true training pairs (for tests against theory);
  * the notebook errors are then NaN and combined = student.
  *
+ * Reactivations come from a replay schedule (replay.ts): the run's own, filled as the epochs go, or one computed
+ * beforehand for the same seed, P and notebook parameters and shared by every run that differs only in the teacher
+ * or the regime (`RunOptions.schedule`, `computeReplaySchedule`); the results are identical either way.
+ *
  * Events (plain callback, synchronous, in simulation order): 'encoding' (epoch 0), 'reactivation' (each replayed
  * example: outcome, memory, cycles; off with reactivationEvents: false), 'replay' (after each epoch's update, with
  * the errors), 'consolidation-stop', 'lesion', 'done'.
@@ -40,6 +44,7 @@ import { InputError } from '../../../core/errors.ts';
 import { drawSparsePatterns, Notebook, type FieldUpdate, type ReactivationOutcome } from './notebook.ts';
 import { validateClsParams, type ClsParams } from './params.ts';
 import { GramError, Student } from './student.ts';
+import { replayKey, ReplaySchedule } from './replay.ts';
 import { createTeacher, sampleData, subset, type Dataset, type Teacher } from './teacher.ts';
 
 export type TStarSource =
@@ -86,6 +91,12 @@ export interface RunOptions {
   readonly reactivationEvents?: boolean;
   /** Field maintenance of the notebook (default 'auto'). */
   readonly fieldUpdate?: FieldUpdate;
+  /**
+   * The reactivations to replay, computed beforehand (replay.ts: `computeReplaySchedule` with the same seed, P and
+   * notebook parameters, covering the epochs this run replays); without it the run computes its own as it goes.
+   * Either way the results are the same.
+   */
+  readonly schedule?: ReplaySchedule;
 }
 
 export interface ClsCurves {
@@ -122,7 +133,8 @@ export interface ClsResult {
   readonly weights: Float64Array;
   readonly teacher: Teacher;
   readonly timing_ms: { readonly setup: number; readonly reactivation: number; readonly student: number; readonly total: number };
-  /** Work of the notebook's field maintenance over the run (zeros with perfect replay). */
+  /** Work of the notebook's field maintenance for the replay schedule's computed epochs (the shared schedule's when
+   * one was given; zeros with perfect replay). */
   readonly work: { readonly cycles: number; readonly selections: number; readonly recomputes: number; readonly column_updates: number };
 }
 
@@ -167,6 +179,12 @@ export function runCls(params: ClsParams, seed: number, regime: Regime = { kind:
   let validation: Dataset | undefined;
   const notebook = replay === 'notebook' ? new Notebook(params.notebook, train, seed) : undefined;
   if (notebook && options.fieldUpdate) notebook.fieldUpdate = options.fieldUpdate;
+  const key = replayKey(seed, P, params.notebook);
+  let schedule: ReplaySchedule | undefined;
+  if (notebook) {
+    schedule = options.schedule ?? new ReplaySchedule({ key, epochs: E, source: notebook });
+    if (schedule.key !== key) throw new Error(`runCls: the replay schedule was computed for ${schedule.key}, this run needs ${key}`);
+  }
   if (holdFraction > 0) {
     const h = Math.max(1, Math.min(P - 1, Math.round(holdFraction * P)));
     const rows = drawSparsePatterns(new CounterRng(seed), P, h, 1, streamId('cls:holdout'), 0, 0);
@@ -252,15 +270,17 @@ export function runCls(params: ClsParams, seed: number, regime: Regime = { kind:
     let eStored = 0;
     let eSpurious = 0;
     let eSilent = 0;
-    if (notebook) {
+    if (notebook && schedule) {
       for (let slot = 0; slot < P; slot++) {
-        const r = notebook.reactivate(e, slot, batchX, count * n);
+        const r = schedule.entry(e, slot);
         const used = !(r.outcome === 'stored' && heldOut[r.memory] === 1);
         if (r.outcome === 'stored') eStored++;
         else if (r.outcome === 'spurious') eSpurious++;
         else eSilent++;
-        if (used) batchY[count++] = r.y;
-        else dropped++;
+        if (used) {
+          batchY[count] = schedule.read(e, slot, notebook, batchX, count * n);
+          count++;
+        } else dropped++;
         if (reactivationEvents) {
           emit({
             kind: 'reactivation',
@@ -395,12 +415,25 @@ export function runCls(params: ClsParams, seed: number, regime: Regime = { kind:
     teacher,
     timing_ms: { setup: setupMs, reactivation: reactMs, student: studentMs, total: now() - t0 },
     work: {
-      cycles: notebook?.counters.cycles ?? 0,
-      selections: notebook?.counters.selections ?? 0,
-      recomputes: notebook?.counters.recomputes ?? 0,
-      column_updates: notebook?.counters.columnUpdates ?? 0,
+      cycles: schedule?.counters.cycles ?? 0,
+      selections: schedule?.counters.selections ?? 0,
+      recomputes: schedule?.counters.recomputes ?? 0,
+      column_updates: schedule?.counters.columnUpdates ?? 0,
     },
   };
+}
+
+/**
+ * The reactivations of a run of `params` with `seed` for `epochs` epochs (default: all), computed now. Runs that share
+ * the seed, P and the notebook parameters (any teacher, regime or lesion) can replay them (`RunOptions.schedule`).
+ */
+export function computeReplaySchedule(params: ClsParams, seed: number, epochs: number = params.student.epochs): ReplaySchedule {
+  validateClsParams(params);
+  if (!(Number.isSafeInteger(epochs) && epochs >= 0)) throw new InputError('cls: epochs', `must be an integer >= 0, got ${epochs}`);
+  const train = sampleData(createTeacher(params.teacher, seed), params.p, 'train');
+  const schedule = new ReplaySchedule({ key: replayKey(seed, params.p, params.notebook), epochs, source: new Notebook(params.notebook, train, seed) });
+  schedule.ensure(epochs);
+  return schedule;
 }
 
 /** Curves after epoch `from` (through `to`) take their values at `from`: the student was frozen there. */

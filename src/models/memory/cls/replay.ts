@@ -1,0 +1,232 @@
+/**
+ * The replay schedule: what the notebook reactivates, epoch by epoch, kept apart from what those states read out.
+ *
+ * A reactivation's final state depends on the index patterns, the recurrent weights (both drawn from the run's seed
+ * and the notebook parameters alone) and its random seed (seed, epoch, slot); it never depends on the stored examples
+ * (x^mu, y^mu). Its readout is linear in them: a state with overlaps o_mu and S active units reads out
+ * (x^, y^) = sum_mu beta_mu (x^mu, y^mu), beta_mu = (o_mu - a S) / (M a (1 - a)) (notebook.ts). So a schedule records,
+ * for each (epoch, slot), the outcome, the memory reached and its distance, the cycles, and beta when the state is not
+ * exactly a stored pattern (for an exact pattern, the memory index is enough). Runs of one seed that differ only in
+ * the teacher (SNR, complex or partially observed teacher), the regime or a lesion then share one schedule: the
+ * reactivations, the costly part of a run, are computed once (common random numbers: each run is still a correct
+ * draw of its own condition, and differences between conditions are not blurred by different notebooks).
+ * A schedule is computed lazily from a notebook (`ensure`), or moved as plain typed arrays (`toData` / `fromData`,
+ * e.g. from a worker thread).
+ */
+import type { NotebookParams } from './params.ts';
+import type { Notebook, ReactivationOutcome } from './notebook.ts';
+
+/** Everything a schedule depends on, as a string: equal keys give identical schedules. */
+export function replayKey(seed: number, p: number, notebook: NotebookParams): string {
+  const { m, a, gamma, u, kwtaCycles, thresholdCycles } = notebook;
+  return JSON.stringify({ seed, p, m, a, gamma, u, kwtaCycles, thresholdCycles });
+}
+
+const OUTCOMES: readonly ReactivationOutcome[] = ['stored', 'spurious', 'silent'];
+
+/** A schedule as plain data (typed arrays; transferable). Entry (epoch e >= 1, slot) is at (e - 1) P + slot. */
+export interface ReplayData {
+  readonly key: string;
+  readonly epochs: number;
+  readonly p: number;
+  /** Epochs computed so far (entries beyond are undefined). */
+  readonly computed: number;
+  readonly outcome: Uint8Array;
+  readonly memory: Int32Array;
+  readonly distance: Int32Array;
+  readonly active: Int32Array;
+  readonly kwtaCycles: Uint16Array;
+  readonly thresholdCycles: Uint16Array;
+  /** Row of `coefs` holding beta for this entry, or -1 (exact stored pattern: beta not needed). */
+  readonly coefRow: Int32Array;
+  readonly coefs: Float64Array;
+  readonly work: { cycles: number; selections: number; recomputes: number; columnUpdates: number };
+}
+
+export interface ReplayEntry {
+  readonly outcome: ReactivationOutcome;
+  readonly memory: number;
+  readonly distance: number;
+  readonly active: number;
+  readonly kwtaCycles: number;
+  readonly thresholdCycles: number;
+}
+
+export class ReplaySchedule {
+  readonly key: string;
+  readonly epochs: number;
+  readonly p: number;
+  private computedEpochs: number;
+  private readonly outcome: Uint8Array;
+  private readonly memory: Int32Array;
+  private readonly distance: Int32Array;
+  private readonly active: Int32Array;
+  private readonly kwta: Uint16Array;
+  private readonly threshold: Uint16Array;
+  private readonly coefRow: Int32Array;
+  private coefs: Float64Array;
+  private coefRows: number;
+  private readonly work: ReplayData['work'];
+  /** The notebook that computes further epochs (released once every epoch is computed). */
+  private source: Notebook | undefined;
+
+  /**
+   * An empty schedule of `epochs` epochs that `source` (the notebook of `key`) fills on demand, or a finished one
+   * from `data`.
+   */
+  constructor(init: { readonly key: string; readonly epochs: number; readonly source: Notebook } | { readonly data: ReplayData }) {
+    if ('data' in init) {
+      const d = init.data;
+      this.key = d.key;
+      this.epochs = d.epochs;
+      this.p = d.p;
+      this.computedEpochs = d.computed;
+      this.outcome = d.outcome;
+      this.memory = d.memory;
+      this.distance = d.distance;
+      this.active = d.active;
+      this.kwta = d.kwtaCycles;
+      this.threshold = d.thresholdCycles;
+      this.coefRow = d.coefRow;
+      this.coefs = d.coefs;
+      this.coefRows = d.coefs.length / Math.max(1, d.p);
+      this.work = { ...d.work };
+      this.source = undefined;
+    } else {
+      const p = init.source.p;
+      const size = init.epochs * p;
+      this.key = init.key;
+      this.epochs = init.epochs;
+      this.p = p;
+      this.computedEpochs = 0;
+      this.outcome = new Uint8Array(size);
+      this.memory = new Int32Array(size);
+      this.distance = new Int32Array(size);
+      this.active = new Int32Array(size);
+      this.kwta = new Uint16Array(size);
+      this.threshold = new Uint16Array(size);
+      this.coefRow = new Int32Array(size).fill(-1);
+      this.coefs = new Float64Array(16 * p);
+      this.coefRows = 0;
+      this.work = { cycles: 0, selections: 0, recomputes: 0, columnUpdates: 0 };
+      this.source = init.source;
+    }
+  }
+
+  /** Epochs computed so far. */
+  get computed(): number {
+    return this.computedEpochs;
+  }
+
+  /** Work of the notebook's field maintenance for the epochs computed so far. */
+  get counters(): Readonly<ReplayData['work']> {
+    return this.work;
+  }
+
+  /** Computes the reactivations of epochs up to `epoch` (no-op when done). Throws when no notebook can compute them. */
+  ensure(epoch: number): void {
+    if (epoch <= this.computedEpochs) return;
+    if (epoch > this.epochs) throw new RangeError(`replay schedule: epoch ${epoch} beyond its ${this.epochs} epochs`);
+    const nb = this.source;
+    if (!nb) throw new RangeError(`replay schedule: epoch ${epoch} was not computed (${this.computedEpochs} were) and no notebook is attached`);
+    const c0 = { ...nb.counters };
+    for (let e = this.computedEpochs + 1; e <= epoch; e++) {
+      for (let slot = 0; slot < this.p; slot++) {
+        const r = nb.settle(e, slot);
+        const q = (e - 1) * this.p + slot;
+        this.outcome[q] = OUTCOMES.indexOf(r.outcome);
+        this.memory[q] = r.memory;
+        this.distance[q] = r.distance;
+        this.active[q] = r.active;
+        this.kwta[q] = r.kwtaCycles;
+        this.threshold[q] = r.thresholdCycles;
+        if (!(r.distance === 0 && r.memory >= 0) && r.active > 0) {
+          if ((this.coefRows + 1) * this.p > this.coefs.length) {
+            const grown = new Float64Array(this.coefs.length * 2);
+            grown.set(this.coefs);
+            this.coefs = grown;
+          }
+          nb.coefficients(this.coefs.subarray(this.coefRows * this.p, (this.coefRows + 1) * this.p));
+          this.coefRow[q] = this.coefRows++;
+        }
+      }
+      this.computedEpochs = e;
+    }
+    const c = nb.counters;
+    this.work.cycles += c.cycles - c0.cycles;
+    this.work.selections += c.selections - c0.selections;
+    this.work.recomputes += c.recomputes - c0.recomputes;
+    this.work.columnUpdates += c.columnUpdates - c0.columnUpdates;
+    if (this.computedEpochs === this.epochs) this.source = undefined;
+  }
+
+  /** The reactivation of (epoch, slot), computing it first if needed. */
+  entry(epoch: number, slot: number): ReplayEntry {
+    this.ensure(epoch);
+    const q = this.index(epoch, slot);
+    return {
+      outcome: OUTCOMES[this.outcome[q]!]!,
+      memory: this.memory[q]!,
+      distance: this.distance[q]!,
+      active: this.active[q]!,
+      kwtaCycles: this.kwta[q]!,
+      thresholdCycles: this.threshold[q]!,
+    };
+  }
+
+  /**
+   * The readout of reactivation (epoch, slot) through the links of `notebook` (a notebook with this schedule's key,
+   * storing any examples): x^ into outX[offset .. offset + N), returns y^. An exact stored pattern mu reads out the
+   * notebook's own readout of that pattern (`Notebook.readoutPattern`); any other state sum_mu beta_mu (x^mu, y^mu);
+   * a silent state zero.
+   */
+  read(epoch: number, slot: number, notebook: Notebook, outX: Float64Array, offset = 0): number {
+    this.ensure(epoch);
+    const q = this.index(epoch, slot);
+    const memories = notebook.memories;
+    const n = memories.n;
+    const mu = this.memory[q]!;
+    if (this.distance[q] === 0 && mu >= 0) {
+      const px = notebook.patternX;
+      for (let j = 0, r = mu * n; j < n; j++) outX[offset + j] = px[r + j]!;
+      return notebook.patternY[mu]!;
+    }
+    outX.fill(0, offset, offset + n);
+    const row = this.coefRow[q]!;
+    if (row < 0) return 0; // silent
+    const beta = this.coefs;
+    const b0 = row * this.p;
+    const mx = memories.x;
+    let y = 0;
+    for (let nu = 0; nu < this.p; nu++) {
+      const b = beta[b0 + nu]!;
+      y += b * memories.y[nu]!;
+      for (let j = 0, r = nu * n; j < n; j++) outX[offset + j]! += b * mx[r + j]!;
+    }
+    return y;
+  }
+
+  /** The schedule as plain data (shares the arrays; coefs trimmed to the rows in use). */
+  toData(): ReplayData {
+    return {
+      key: this.key,
+      epochs: this.epochs,
+      p: this.p,
+      computed: this.computedEpochs,
+      outcome: this.outcome,
+      memory: this.memory,
+      distance: this.distance,
+      active: this.active,
+      kwtaCycles: this.kwta,
+      thresholdCycles: this.threshold,
+      coefRow: this.coefRow,
+      coefs: this.coefs.slice(0, this.coefRows * this.p),
+      work: { ...this.work },
+    };
+  }
+
+  private index(epoch: number, slot: number): number {
+    if (!(Number.isInteger(slot) && slot >= 0 && slot < this.p)) throw new RangeError(`replay schedule: slot ${slot} outside 0..${this.p - 1}`);
+    return (epoch - 1) * this.p + slot;
+  }
+}
