@@ -73,6 +73,11 @@ export const clsProtocolSchema = z.strictObject({
   hidden_inputs: z.number().int().positive().default(100),
   /** Where the generalization-optimized regime takes t* from. */
   t_star: z.enum(['theory', 'oracle', 'held-out']).default('theory'),
+  /**
+   * Worker threads that compute the notebook's replay schedules (one per seed and P, shared by every condition):
+   * 'auto' = one per core when there are two or more schedules to compute, 0 = in the main thread.
+   */
+  workers: z.union([z.literal('auto'), z.number().int().nonnegative().max(64)]).default('auto'),
 });
 export type ClsProtocol = z.infer<typeof clsProtocolSchema>;
 

@@ -34,6 +34,7 @@ import { writeCsvTable } from '../../recording/sinks/table.ts';
 import type { LoadedScenario } from '../loader.ts';
 import type { Expectation, RunSummary, ScenarioRunOptions } from '../types.ts';
 import type { ClsProtocol } from '../schema.ts';
+import { poolSize, ReplayPool } from '../workers/replay-pool.ts';
 
 const mean = (xs: ArrayLike<number>) => {
   let s = 0;
@@ -45,6 +46,8 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
   const { scenario, file } = loaded;
   const seed0 = opts.seed ?? scenario.seed;
   const out = opts.outDir !== undefined ? new OutputDir(opts.outDir) : null;
+  const schedules = proto.task === 'alpha-sweep' ? proto.alpha.length * proto.seeds : proto.seeds;
+  const pool = new ReplayPool(poolSize(proto.workers, schedules));
   try {
     const t0 = performance.now();
     const snrs = proto.snr.map((s) => (s === 'inf' ? Infinity : s));
@@ -87,16 +90,22 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
         notebookTest: [] as number[],
         stops: [] as number[],
       };
+      const seeds = Array.from({ length: proto.seeds }, (_, s) => seed0 + s);
+      pool.prefetch(params, seeds);
       for (let s = 0; s < proto.seeds && !opts.signal?.aborted; s++) {
         const first = s === 0;
+        const schedule = await pool.get(params, seed0 + s);
         const r = runCls(params, seed0 + s, regime, (e: ClsEvent) => {
           const base = { ...label, seed: seed0 + s };
           if (e.kind === 'reactivation') {
             step++;
-            if (first) emit('reactivation', Math.max(0, e.memory), { ...base, epoch: e.epoch, outcome: e.outcome, distance: e.distance });
-          } else if (e.kind === 'replay') emit('replay', e.epoch, { ...base, student_train: e.student_train, student_test: e.student_test });
+            emit('reactivation', Math.max(0, e.memory), { ...base, epoch: e.epoch, outcome: e.outcome, distance: e.distance });
+          } else if (e.kind === 'replay') {
+            if (!first) step += e.stored + e.spurious + e.silent; // the first seed's clock advanced per reactivation
+            emit('replay', e.epoch, { ...base, student_train: e.student_train, student_test: e.student_test });
+          }
           else if (e.kind === 'consolidation-stop') emit('consolidation-stop', e.epoch, { ...base, t_star: e.t_star, source: e.source });
-        });
+        }, { schedule, reactivationEvents: first });
         for (let e = 0; e <= E; e++) {
           acc.train[e]! += r.curves.student_train[e]! / proto.seeds;
           acc.test[e]! += r.curves.student_test[e]! / proto.seeds;
@@ -160,6 +169,7 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
       for (const a of proto.alpha) {
         const p = Math.max(1, Math.round(a * proto.inputs));
         const acc = await average(base(snr, p), { kind: 'unregulated' }, { alpha: a });
+        pool.forget(); // each P has its own schedules, used by this condition only
         const nbTest = mean(acc.notebookTest);
         // The student alone, online: one pass of single-example SGD over the P examples (no notebook, no replay).
         let online = 0;
@@ -364,5 +374,7 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
   } catch (e) {
     out?.discard();
     throw e;
+  } finally {
+    await pool.close();
   }
 }

@@ -233,12 +233,10 @@ export class Notebook {
   readonly patternX: Float64Array;
   readonly patternY: Float64Array;
   /**
-   * Statistics of the current field, valid while `statsFresh`: min and max of h, min h over active units, max h over
+   * Statistics of the current field, valid while `statsFresh`: min h over active units, max h over
    * the others.
    */
   private statsFresh = false;
-  private fieldLo = 0;
-  private fieldHi = 0;
   private minOn = 0;
   private maxOff = 0;
 
@@ -440,8 +438,6 @@ export class Notebook {
       sumC += cm;
     }
     const base = -a * sumC * inv - this.inhibition * total;
-    let lo = Infinity;
-    let hi = -Infinity;
     let minOn = Infinity;
     let maxOff = -Infinity;
     let q = 0;
@@ -455,11 +451,7 @@ export class Notebook {
         minOn = g < minOn ? g : minOn;
       }
       field[i] = g;
-      lo = g < lo ? g : lo;
-      hi = g > hi ? g : hi;
     }
-    this.fieldLo = lo;
-    this.fieldHi = hi;
     this.minOn = minOn;
     this.maxOff = maxOff;
     this.statsFresh = true;
@@ -471,17 +463,11 @@ export class Notebook {
     const { m, state, field } = this;
     let minOn = Infinity;
     let maxOff = -Infinity;
-    let lo = Infinity;
-    let hi = -Infinity;
     for (let i = 0; i < m; i++) {
       const h = field[i]!;
       if (state[i] === 0) maxOff = h > maxOff ? h : maxOff;
       else minOn = h < minOn ? h : minOn;
-      lo = h < lo ? h : lo;
-      hi = h > hi ? h : hi;
     }
-    this.fieldLo = lo;
-    this.fieldHi = hi;
     this.minOn = minOn;
     this.maxOff = maxOff;
     this.statsFresh = true;
@@ -613,20 +599,14 @@ export class Notebook {
    * statistics without a selection; otherwise the winners are selected (selectBySample, or selectAll).
    */
   kwtaStep(): number {
-    const { m, k, state, flips } = this;
+    const { k } = this;
     this.counters.cycles++;
     if (!this.statsFresh) this.computeStats();
     if (this.activeCount === k && this.minOn > this.maxOff + FIELD_TIE_TOLERANCE) return 0;
     this.counters.selections++;
-    let nf: number;
-    if (!(this.fieldHi > this.fieldLo)) {
-      // all fields equal: the k lowest indices win
-      nf = 0;
-      for (let i = 0; i < m; i++) if ((i < k ? 1 : 0) !== state[i]) flips[nf++] = i;
-    } else {
-      nf = this.selectBySample();
-      if (nf < 0) nf = this.selectAll();
-    }
+    // (equal fields, e.g. the silent state's, all fall in the sample's bracket and the tie rule picks the lowest k)
+    let nf = this.selectBySample();
+    if (nf < 0) nf = this.selectAll();
     return this.applyFlips(nf);
   }
 
@@ -735,19 +715,6 @@ export class Notebook {
       y = this.patternY[r.memory]!;
     } else y = this.readoutState(outX, offset);
     return { ...r, y };
-  }
-
-  /**
-   * The readout of the current state as weights on the stored examples: (x^, y^) = sum_mu beta_mu (x^mu, y^mu) with
-   * beta_mu = (o_mu - a S) / (M a (1 - a)) (the links are sums over the stored examples; same numbers as
-   * `readout()` up to rounding). Into `out` (length P).
-   */
-  coefficients(out: Float64Array = new Float64Array(this.p)): Float64Array {
-    const a = this.params.a;
-    const inv = 1 / this.norm;
-    const total = this.activeCount;
-    for (let mu = 0; mu < this.p; mu++) out[mu] = (this.overlap[mu]! - a * total) * inv;
-    return out;
   }
 
   /** The readout of stored pattern mu itself (a clean reactivation of that memory): x^ into outX, returns y^. */

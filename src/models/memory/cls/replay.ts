@@ -5,13 +5,14 @@
  * and the notebook parameters alone) and its random seed (seed, epoch, slot); it never depends on the stored examples
  * (x^mu, y^mu). Its readout is linear in them: a state with overlaps o_mu and S active units reads out
  * (x^, y^) = sum_mu beta_mu (x^mu, y^mu), beta_mu = (o_mu - a S) / (M a (1 - a)) (notebook.ts). So a schedule records,
- * for each (epoch, slot), the outcome, the memory reached and its distance, the cycles, and beta when the state is not
- * exactly a stored pattern (for an exact pattern, the memory index is enough). Runs of one seed that differ only in
+ * for each (epoch, slot), the outcome, the memory reached and its distance, the cycles, and, when the state is not
+ * exactly a stored pattern, its active units (for an exact pattern the memory index is enough; beta is computed
+ * from the active units when read: the notebook's overlaps with them). Runs of one seed that differ only in
  * the teacher (SNR, complex or partially observed teacher), the regime or a lesion then share one schedule: the
  * reactivations, the costly part of a run, are computed once (common random numbers: each run is still a correct
  * draw of its own condition, and differences between conditions are not blurred by different notebooks).
- * A schedule is computed lazily from a notebook (`ensure`), or moved as plain typed arrays (`toData` / `fromData`,
- * e.g. from a worker thread).
+ * A schedule is computed lazily from a notebook (`ensure`), or moved as plain typed arrays (`toData`, and the
+ * constructor's `{ data }`, e.g. from a worker thread).
  */
 import type { NotebookParams } from './params.ts';
 import type { Notebook, ReactivationOutcome } from './notebook.ts';
@@ -37,9 +38,9 @@ export interface ReplayData {
   readonly active: Int32Array;
   readonly kwtaCycles: Uint16Array;
   readonly thresholdCycles: Uint16Array;
-  /** Row of `coefs` holding beta for this entry, or -1 (exact stored pattern: beta not needed). */
-  readonly coefRow: Int32Array;
-  readonly coefs: Float64Array;
+  /** Where this entry's active units start in `units` (`active` of them), or -1 (an exact stored pattern or silent). */
+  readonly unitStart: Int32Array;
+  readonly units: Int32Array;
   readonly work: { cycles: number; selections: number; recomputes: number; columnUpdates: number };
 }
 
@@ -63,9 +64,10 @@ export class ReplaySchedule {
   private readonly active: Int32Array;
   private readonly kwta: Uint16Array;
   private readonly threshold: Uint16Array;
-  private readonly coefRow: Int32Array;
-  private coefs: Float64Array;
-  private coefRows: number;
+  private readonly unitStart: Int32Array;
+  private units: Int32Array;
+  private unitCount: number;
+  private readonly overlap: Int32Array;
   private readonly work: ReplayData['work'];
   /** The notebook that computes further epochs (released once every epoch is computed). */
   private source: Notebook | undefined;
@@ -87,9 +89,9 @@ export class ReplaySchedule {
       this.active = d.active;
       this.kwta = d.kwtaCycles;
       this.threshold = d.thresholdCycles;
-      this.coefRow = d.coefRow;
-      this.coefs = d.coefs;
-      this.coefRows = d.coefs.length / Math.max(1, d.p);
+      this.unitStart = d.unitStart;
+      this.units = d.units;
+      this.unitCount = d.units.length;
       this.work = { ...d.work };
       this.source = undefined;
     } else {
@@ -105,12 +107,13 @@ export class ReplaySchedule {
       this.active = new Int32Array(size);
       this.kwta = new Uint16Array(size);
       this.threshold = new Uint16Array(size);
-      this.coefRow = new Int32Array(size).fill(-1);
-      this.coefs = new Float64Array(16 * p);
-      this.coefRows = 0;
+      this.unitStart = new Int32Array(size).fill(-1);
+      this.units = new Int32Array(1024);
+      this.unitCount = 0;
       this.work = { cycles: 0, selections: 0, recomputes: 0, columnUpdates: 0 };
       this.source = init.source;
     }
+    this.overlap = new Int32Array(this.p);
   }
 
   /** Epochs computed so far. */
@@ -141,13 +144,14 @@ export class ReplaySchedule {
         this.kwta[q] = r.kwtaCycles;
         this.threshold[q] = r.thresholdCycles;
         if (!(r.distance === 0 && r.memory >= 0) && r.active > 0) {
-          if ((this.coefRows + 1) * this.p > this.coefs.length) {
-            const grown = new Float64Array(this.coefs.length * 2);
-            grown.set(this.coefs);
-            this.coefs = grown;
+          if (this.unitCount + r.active > this.units.length) {
+            const grown = new Int32Array(Math.max(2 * this.units.length, this.unitCount + r.active));
+            grown.set(this.units.subarray(0, this.unitCount));
+            this.units = grown;
           }
-          nb.coefficients(this.coefs.subarray(this.coefRows * this.p, (this.coefRows + 1) * this.p));
-          this.coefRow[q] = this.coefRows++;
+          this.unitStart[q] = this.unitCount;
+          const state = nb.state;
+          for (let i = 0; i < nb.m; i++) if (state[i] !== 0) this.units[this.unitCount++] = i;
         }
       }
       this.computedEpochs = e;
@@ -192,21 +196,30 @@ export class ReplaySchedule {
       return notebook.patternY[mu]!;
     }
     outX.fill(0, offset, offset + n);
-    const row = this.coefRow[q]!;
-    if (row < 0) return 0; // silent
-    const beta = this.coefs;
-    const b0 = row * this.p;
+    const start = this.unitStart[q]!;
+    if (start < 0) return 0; // silent
+    // beta_nu = (o_nu - a S) / (M a (1 - a)), o_nu = |xi^nu ∩ s| from the notebook's unit -> pattern lists
+    const total = this.active[q]!;
+    const o = this.overlap;
+    o.fill(0);
+    const { unitPtr, unitPatterns } = notebook;
+    for (let r = start; r < start + total; r++) {
+      const i = this.units[r]!;
+      for (let z = unitPtr[i]!, e = unitPtr[i + 1]!; z < e; z++) o[unitPatterns[z]!]!++;
+    }
+    const a = notebook.params.a;
+    const inv = 1 / notebook.norm;
     const mx = memories.x;
     let y = 0;
     for (let nu = 0; nu < this.p; nu++) {
-      const b = beta[b0 + nu]!;
+      const b = (o[nu]! - a * total) * inv;
       y += b * memories.y[nu]!;
       for (let j = 0, r = nu * n; j < n; j++) outX[offset + j]! += b * mx[r + j]!;
     }
     return y;
   }
 
-  /** The schedule as plain data (shares the arrays; coefs trimmed to the rows in use). */
+  /** The schedule as plain data (shares the arrays; `units` trimmed to those in use). */
   toData(): ReplayData {
     return {
       key: this.key,
@@ -219,8 +232,8 @@ export class ReplaySchedule {
       active: this.active,
       kwtaCycles: this.kwta,
       thresholdCycles: this.threshold,
-      coefRow: this.coefRow,
-      coefs: this.coefs.slice(0, this.coefRows * this.p),
+      unitStart: this.unitStart,
+      units: this.units.slice(0, this.unitCount),
       work: { ...this.work },
     };
   }
