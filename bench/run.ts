@@ -5,8 +5,9 @@
  *   compilation is excluded); ratios against Brian2 and against the cpu reference kernel.
  * - cerebellum: the spiking SDM circuit with 100,000 granule cells and 64 Purkinje cells, per backend and mode.
  * - sdm: the algebraic SDM at Kanerva's scale (n = 1000, r = 10^6); sdm-theory: exact circle intersections.
- * - cls: one full complementary-learning-systems run (when the model is present).
- * Options: --only cuba|cerebellum|sdm|sdm-theory|cls, --duration MS (cuba), --skip-brian2, --no-save.
+ * - cls: one full complementary-learning-systems run; cls-consolidation: the 20-seed consolidation scenario against
+ *   one full run in the same script (--only cls runs both, --only cls-run the single run).
+ * Options: --only cuba|cerebellum|sdm|sdm-theory|attention|sinks|cls|cls-run, --duration MS (cuba), --skip-brian2, --no-save.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -99,10 +100,16 @@ if (!only || only === 'attention') {
   save('attention', { runs: rows }, ['# Six readers of the same memories, n = 64, m = 1024, 20,000 hard locations', '', machineLine, '', '```json', JSON.stringify(rows, null, 2), '```', '']);
 }
 
-if ((!only || only === 'cls') && existsSync(path.join(here, 'cls.ts'))) {
+if ((!only || only === 'cls' || only === 'cls-run') && existsSync(path.join(here, 'cls.ts'))) {
   process.stderr.write('running the CLS benchmark ...\n');
   const [r] = runScript('cls.ts');
   save('cls', { run: r }, ['# Complementary learning systems, one full run', '', machineLine, '', '```json', JSON.stringify(r, null, 2), '```', '']);
+}
+
+if (!only || only === 'cls') {
+  process.stderr.write('running the 20-seed cls-consolidation scenario (about 10 minutes) ...\n');
+  const [r] = runScript('cls-consolidation.ts', ['20']);
+  save('cls-consolidation', { run: r }, ['# Complementary learning systems, cls-consolidation with 20 seeds', '', machineLine, '', '```json', JSON.stringify(r, null, 2), '```', '']);
 }
 
 if (only && only !== 'cuba') process.exit(0);

@@ -50,6 +50,7 @@ export class ReplayPool {
               this.queue.push({ id: this.nextId++, params, seed, epochs, resolve, reject });
               this.pump();
             });
+      s.catch(() => undefined); // a request left pending at close() is no unhandled rejection; callers still see it
       this.cache.set(key, s);
     }
     return s;
@@ -57,7 +58,7 @@ export class ReplayPool {
 
   /** Asks for the schedules of several seeds at once (so that the threads work on them together). */
   prefetch(params: ClsParams, seeds: readonly number[]): void {
-    for (const seed of seeds) this.get(params, seed).catch(() => undefined);
+    for (const seed of seeds) void this.get(params, seed);
   }
 
   /** Drops the finished schedules it holds (requests in flight are kept). */
