@@ -78,6 +78,26 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
 
     const tables: Record<string, Array<Record<string, number | string>>> = {};
     const charts: Record<string, { title: string; x: string; y: string[]; yTitle: string; logY?: boolean }> = {};
+    /** The promise's value, or undefined as soon as the run is interrupted (Ctrl-C) while waiting for it. */
+    const untilAborted = <T>(p: Promise<T>): Promise<T | undefined> => {
+      const signal = opts.signal;
+      if (!signal) return p;
+      if (signal.aborted) return Promise.resolve(undefined);
+      return new Promise<T | undefined>((resolve, reject) => {
+        const onAbort = () => resolve(undefined);
+        signal.addEventListener('abort', onAbort, { once: true });
+        p.then(
+          (v) => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(v);
+          },
+          (e: unknown) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(e instanceof Error ? e : new Error(String(e)));
+          },
+        );
+      });
+    };
     /** Mean curves of `seeds` runs of one condition; events of the first seed include its reactivations. */
     const average = async (params: ReturnType<typeof clsParams>, regime: Regime, label: Record<string, unknown>) => {
       const E = params.student.epochs;
@@ -89,12 +109,15 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
         notebook: [] as number[],
         notebookTest: [] as number[],
         stops: [] as number[],
+        /** Seeds that finished (fewer than proto.seeds when the run was interrupted); the curves are their mean. */
+        done: 0,
       };
       const seeds = Array.from({ length: proto.seeds }, (_, s) => seed0 + s);
       pool.prefetch(params, seeds);
       for (let s = 0; s < proto.seeds && !opts.signal?.aborted; s++) {
         const first = s === 0;
-        const schedule = await pool.get(params, seed0 + s);
+        const schedule = await untilAborted(pool.get(params, seed0 + s));
+        if (!schedule) break; // interrupted while the threads computed it
         const r = runCls(params, seed0 + s, regime, (e: ClsEvent) => {
           const base = { ...label, seed: seed0 + s };
           if (e.kind === 'reactivation') {
@@ -107,18 +130,20 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
           else if (e.kind === 'consolidation-stop') emit('consolidation-stop', e.epoch, { ...base, t_star: e.t_star, source: e.source });
         }, { schedule, reactivationEvents: first });
         for (let e = 0; e <= E; e++) {
-          acc.train[e]! += r.curves.student_train[e]! / proto.seeds;
-          acc.test[e]! += r.curves.student_test[e]! / proto.seeds;
-          acc.combined[e]! += r.curves.combined_train[e]! / proto.seeds;
-          acc.lesion[e]! += r.curves.lesion_memory_score[e]! / proto.seeds;
+          acc.train[e]! += r.curves.student_train[e]!;
+          acc.test[e]! += r.curves.student_test[e]!;
+          acc.combined[e]! += r.curves.combined_train[e]!;
+          acc.lesion[e]! += r.curves.lesion_memory_score[e]!;
         }
         acc.notebook.push(r.curves.notebook_train);
         acc.notebookTest.push(r.curves.notebook_test);
         if (r.stopped_at !== null) acc.stops.push(r.stopped_at);
         for (const sink of sinks) await sink.drain();
+        acc.done++;
         opts.onProgress?.(s + 1, proto.seeds, 1);
       }
       if (opts.signal?.aborted) interrupted = true;
+      for (const curve of [acc.train, acc.test, acc.combined, acc.lesion]) for (let e = 0; e <= E; e++) curve[e] = acc.done ? curve[e]! / acc.done : NaN;
       return acc;
     };
     const argmin = (x: Float64Array) => {
