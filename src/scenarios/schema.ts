@@ -77,7 +77,9 @@ export const clsProtocolSchema = z.strictObject({
    * Worker threads that compute the notebook's replay schedules (one per seed and P, shared by every condition):
    * 'auto' = one per core when there are two or more schedules to compute, 0 = in the main thread.
    */
-  workers: z.union([z.literal('auto'), z.number().int().nonnegative().max(64)]).default('auto'),
+  workers: z
+    .union([z.literal('auto'), z.number().int().nonnegative().max(64)], { error: "expected 'auto' or a whole number of threads from 0 to 64" })
+    .default('auto'),
 });
 export type ClsProtocol = z.infer<typeof clsProtocolSchema>;
 

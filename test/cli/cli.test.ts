@@ -63,6 +63,11 @@ describe('bad input: one line, naming file and field, exit code 2, no output', (
     ['bad duration', () => ['run', 'cuba', '--duration', '-3'], /--duration: expected a number > 0, got '-3'/],
     ['duration off the grid', () => ['run', 'cuba', '--duration', '0.05', '--out', path.join(dir, 'o6')], /--duration: a multiple of dt \(0\.1 ms\), got 0\.05/],
     ['output path is a file', () => ['run', 'cuba', '--duration', '1', '--out', file('afile', 'x')], /--out: a directory path/],
+    [
+      'worker threads neither auto nor a count',
+      () => ['validate', file('s6.yaml', 'name: w\nprotocol: { kind: cls, task: consolidation, workers: many }\n')],
+      /s6\.yaml: \/protocol\/workers: expected 'auto' or a whole number of threads from 0 to 64/,
+    ],
   ];
   it.each(cases)('%s', async (_name, argv, pattern) => {
     const r = await cli(...argv());
