@@ -56,8 +56,12 @@ export class ReplayPool {
     return s;
   }
 
-  /** Asks for the schedules of several seeds at once (so that the threads work on them together). */
+  /**
+   * Asks for the schedules of several seeds at once (so that the threads work on them together); without threads it
+   * does nothing (each schedule is computed when asked for, between the runs, where an interrupt is seen).
+   */
   prefetch(params: ClsParams, seeds: readonly number[]): void {
+    if (this.workers === 0) return;
     for (const seed of seeds) void this.get(params, seed);
   }
 
