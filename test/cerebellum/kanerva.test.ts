@@ -1,7 +1,7 @@
 /**
  * The Kanerva-mode cerebellum against exact combinatorics and against the algebraic SDM:
  * - granule cells active for an address, and shared by two addresses dv apart, average r I(n, d, dv) / 2^n
- *   (I = circle intersection, exact; src/analysis/sdm-theory is checked against shared/reference/sdm_attention.json);
+ *   (I = circle intersection, exact; src/analysis/sdm-theory is checked against test/fixtures/reference/sdm_attention.json);
  * - the firing granule cells are exactly the algebraic SDM's active set, and after writing m patterns through the
  *   spiking protocol every read bit equals the algebraic SDM's, auto- and heteroassociative (n = 256, r = 20,000, m = 50).
  */

@@ -151,11 +151,11 @@ describe('validate and list', () => {
 void good;
 
 describe('cls-theory', () => {
-  it('prints the documented fields as JSON, matching the reference table (shared/reference/go_cls.json, SNR 4)', async () => {
+  it('prints the documented fields as JSON, matching the reference table (test/fixtures/reference/go_cls.json, SNR 4)', async () => {
     const r = await cli('cls-theory', '--snr', '4', '--alpha', '1', '--eta', '0.005', '--epochs', '2000', '--json');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    const ref = JSON.parse(readFileSync(new URL('../../../shared/reference/go_cls.json', import.meta.url), 'utf8'));
+    const ref = JSON.parse(readFileSync(new URL('../fixtures/reference/go_cls.json', import.meta.url), 'utf8'));
     const row = ref['eta_0.005_epochs_2000'].rows.find((x: unknown[]) => x[0] === 4);
     expect(j.t_star).toBe(row[1]);
     expect(j.eg_at_t_star).toBeCloseTo(row[2], 4);
@@ -177,7 +177,7 @@ describe('attention', () => {
     const r = await cli('attention', '--n', '64', '--d', '11', '--r', '1000000', '--json');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    const ref = JSON.parse(readFileSync(new URL('../../../shared/reference/sdm_attention.json', import.meta.url), 'utf8'));
+    const ref = JSON.parse(readFileSync(new URL('../fixtures/reference/sdm_attention.json', import.meta.url), 'utf8'));
     expect(j.n).toBe(64);
     expect(j.d).toBe(11);
     for (const [dv, count] of Object.entries(ref.circle_intersection['n=64,d=11'])) expect(j.intersection[dv]).toBe(count);

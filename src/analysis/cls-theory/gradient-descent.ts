@@ -27,7 +27,7 @@
  *
  * (rho = continuous MP density; the point mass at l = 0 contributes (1 - alpha) s_w^2 to Eg, the unlearnable
  * directions, and for alpha > 1 the P - N null directions of X X^T leave (1 - 1/alpha) s_e^2 of irreducible training
- * error). These are the formulas of /work/shared/reference/go_cls.json (Advani et al. 2020, with
+ * error). These are the formulas of go_cls.json (test/fixtures/reference) (Advani et al. 2020, with
  * their factor 1/2 dropped); the JSON writes the alpha < 1 training term as (1/alpha)(1 - alpha) s_e^2 plus
  * (1 - 1/alpha) s_e^2, which cancel.
  */

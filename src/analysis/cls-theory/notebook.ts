@@ -11,7 +11,7 @@ import { InputError } from '../../core/errors.ts';
  *
  * (the crosstalk from the other P - 1 stored patterns, each contributing 1 / (M - 1); dimensionless, on the scale
  * where the output variance is 1). It is 0 for a single pattern and grows linearly with the load. Formula taken
- * from /work/shared/reference/go_cls.json, not derived here.
+ * from go_cls.json (test/fixtures/reference), not derived here.
  *
  * @param p number of stored patterns P (integer >= 1)
  * @param m number of notebook units M (integer >= 2)

@@ -1,9 +1,9 @@
 /** Shared helpers for the cls-theory tests: the reference JSON (values and printed digits) and sample statistics. */
 import { readFileSync } from 'node:fs';
 
-const url = new URL('../../../../shared/reference/go_cls.json', import.meta.url);
+const url = new URL('../../fixtures/reference/go_cls.json', import.meta.url);
 
-/** The reference file /work/shared/reference/go_cls.json, parsed. */
+/** The reference file test/fixtures/reference/go_cls.json (a copy of shared/reference/go_cls.json), parsed. */
 export const REF = JSON.parse(readFileSync(url, 'utf8')) as {
   formulas: Record<string, string>;
   asymptotes_snr_1: Record<string, number>;

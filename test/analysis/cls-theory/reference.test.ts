@@ -1,5 +1,5 @@
 /**
- * Every value of /work/shared/reference/go_cls.json: the early-stopping tables (alpha = 1, gradient flow from zero
+ * Every value of test/fixtures/reference/go_cls.json (a copy of the workplace's shared/reference): the early-stopping tables (alpha = 1, gradient flow from zero
  * weights, T = eta t), the SNR = 1 asymptotes and the notebook memory errors.
  */
 import { describe, expect, it } from 'vitest';

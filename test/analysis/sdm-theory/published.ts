@@ -1,5 +1,5 @@
 /**
- * The published reference values (../shared/reference/sdm_attention.json, sources named inside): Kanerva 1988,
+ * The published reference values (test/fixtures/reference/sdm_attention.json, a copy of the workplace's shared/reference, sources named inside): Kanerva 1988,
  * Bricken & Pehlevan 2021 and its public code. Tests compare computed values with these; src never reads them.
  */
 import { readFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ export interface PublishedSdmAttention {
 }
 
 export const published = JSON.parse(
-  readFileSync(new URL('../../../../shared/reference/sdm_attention.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../fixtures/reference/sdm_attention.json', import.meta.url), 'utf8'),
 ) as PublishedSdmAttention;
 
 /** Absolute tolerance of a value printed with `decimals` digits after the point (half a unit in the last place). */
