@@ -63,6 +63,8 @@ function constantsFor(modelName: string, params: Readonly<Record<string, number>
     vReset: p.v_reset,
     decayE: d.decayE,
     decayI: d.decayI,
+    avgE: d.avgE,
+    avgI: d.avgI,
     hOverC: d.hOverC,
     refTicks: d.refTicks,
   };

@@ -47,8 +47,10 @@ export const cobaUpdateKernel = function (this: any, s: any, inE: any, inI: any,
   if (r > 0) {
     r = r - 1;
   } else {
-    const gTot = this.constants.gL + e + g;
-    const vInf = (this.constants.gL * this.constants.eL + e * this.constants.eE + g * this.constants.eI + this.constants.bias + iext[i]) / gTot;
+    const eBar = e * this.constants.avgE;
+    const gBar = g * this.constants.avgI;
+    const gTot = this.constants.gL + eBar + gBar;
+    const vInf = (this.constants.gL * this.constants.eL + eBar * this.constants.eE + gBar * this.constants.eI + this.constants.bias + iext[i]) / gTot;
     v = vInf + (v - vInf) * Math.exp(-this.constants.hOverC * gTot);
     if (v >= this.constants.vTh) {
       v = this.constants.vReset;

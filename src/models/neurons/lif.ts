@@ -9,6 +9,7 @@
  *   v(t+h) = v_rest + I + (v - v_rest - I) e^{-h/tau_m} + g_e P_e + g_i P_i
  *   P_x = tau_x / (tau_x - tau_m) (e^{-h/tau_x} - e^{-h/tau_m})   (P_x = (h / tau_m) e^{-h/tau_m} when tau_x = tau_m)
  *   g_x(t+h) = g_x e^{-h/tau_x}
+ * P_x is evaluated in a form without cancellation (see `synapticPropagator`), accurate for every tau_x - tau_m.
  *
  * Order within a tick (the population kernel of the engine schedule): deliver (g_x += ring slot, slot cleared) ->
  * integrate (v held at v_reset while refractory) -> threshold (v >= v_th) -> reset (v = v_reset, refractory for
@@ -59,10 +60,20 @@ export function restTolerance(vRest: number, decayM: number): number {
   return 1e-12 + (2 * ulp(vRest)) / (1 - decayM);
 }
 
-/** Exact propagator from a synaptic variable with time constant tauX into v over h (all ms). */
+/**
+ * Exact propagator from a synaptic variable with time constant tauX into v over h (all ms):
+ *   P = tau_x / (tau_x - tau_m) (e^{-h/tau_x} - e^{-h/tau_m})
+ *     = (h / tau_m) e^{-h / max(tau_x, tau_m)} (1 - e^{-y}) / y,   y = h |tau_x - tau_m| / (tau_m tau_x) >= 0.
+ * The first form cancels catastrophically when tau_x is close to tau_m (tau_m 100 ms, tau_x = tau_m + 1e-10 ms,
+ * h 0.001 ms gives 0 instead of 1e-5). The second has no cancellation: tau_x - tau_m is exact for close values
+ * (Sterbenz), 1 - e^{-y} = -expm1(-y) keeps full precision for small y, (1 - e^{-y}) / y is well conditioned (an
+ * error in y moves it by at most the same relative amount), and y = 0 is the equal-tau limit (h / tau_m) e^{-h/tau_m}.
+ * The relative error is a few ulps for every tau_x (test/models/propagator.test.ts), and nothing overflows.
+ */
 export function synapticPropagator(tauX: number, tauM: number, h: number): number {
-  if (Math.abs(tauX - tauM) < 1e-12 * tauM) return (h / tauM) * Math.exp(-h / tauM);
-  return (tauX / (tauX - tauM)) * (Math.exp(-h / tauX) - Math.exp(-h / tauM));
+  const y = (h * Math.abs(tauX - tauM)) / (tauM * tauX);
+  const phi = y === 0 ? 1 : -Math.expm1(-y) / y;
+  return (h / tauM) * Math.exp(-h / Math.max(tauX, tauM)) * phi;
 }
 
 /** Defaults: Vogels & Abbott (2005) / Brette et al. (2007) benchmark network, resting at -60 mV. */
