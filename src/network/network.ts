@@ -11,6 +11,7 @@ import type { StateArrays } from '../models/neurons/types.ts';
 import { withDefaults } from '../models/neurons/types.ts';
 import { type ConnectivityRule, type Csr, csrBytes, generatePairs, sortPairs } from './connectivity.ts';
 import { type ValueSpec, constantOf, drawValue, isConstant } from './distributions.ts';
+import { availableMemory, estimateMemory, formatBytes } from './memory.ts';
 
 export type SourceSpec =
   | { readonly kind: 'poisson'; readonly rate_hz: number; readonly start_ms?: number; readonly stop_ms?: number }
@@ -173,12 +174,51 @@ function expectedSynapses(rule: ConnectivityRule, nPre: number, nPost: number): 
   }
 }
 
+/**
+ * The name of an unnamed projection, unique among the defaults: `source->target` when no other projection joins the
+ * same pair, `source->target:receptor` when several do on different receptors, and `source->target:receptor:k`
+ * (k its index) when several share the receptor too. The name keys the projection's random streams, so a circuit
+ * whose defaults were already unique keeps its connectivity (docs/DECISIONS.md).
+ */
+export function defaultProjectionName(projections: NetworkSpec['projections'], k: number): string {
+  const pj = projections[k]!;
+  const pair = `${pj.source}->${pj.target}`;
+  const samePair = projections.filter((q) => q.source === pj.source && q.target === pj.target);
+  if (samePair.length === 1) return pair;
+  const sameReceptor = samePair.filter((q) => q.receptor === pj.receptor);
+  return sameReceptor.length === 1 ? `${pair}:${pj.receptor}` : `${pair}:${pj.receptor}:${k}`;
+}
+
+export interface BuildOptions {
+  /** Refuse a circuit whose estimated peak memory (network/memory.ts) exceeds this (default: the machine's memory). */
+  readonly maxMemoryBytes?: number;
+}
+
+/** Memory a Node process with purkinje loaded holds before any network (measured: about 110-150 MB RSS). */
+const BASE_BYTES = 150e6;
+
 /** Builds a network. Errors name the spec's origin and the JSON path of the offending field. */
-export function buildNetwork(spec: NetworkSpec, seed: number, dtMs: number): Network {
+export function buildNetwork(spec: NetworkSpec, seed: number, dtMs: number, opts: BuildOptions = {}): Network {
   const rng = new CounterRng(seed);
   const fail = (path: PropertyKey[], expected: string): never => {
     throw new InputError(`${spec.origin}: ${jsonPointer(path)}`, expected);
   };
+  // Refuse what the machine cannot hold before allocating anything.
+  const limit = opts.maxMemoryBytes ?? availableMemory();
+  const estimate = estimateMemory(spec, dtMs);
+  if (estimate.peak + BASE_BYTES > limit) {
+    const worst = [...estimate.items].sort((a, b) => b.bytes + b.buildBytes - (a.bytes + a.buildBytes))[0]!;
+    const parts = Object.entries(worst.parts)
+      .filter(([, b]) => b > 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, b]) => `${k} ${formatBytes(b)}`)
+      .join(', ');
+    const where = worst.kind === 'population' ? ['populations', spec.populationsByName ? worst.name : worst.index, 'size'] : ['projections', worst.index, 'connectivity'];
+    fail(
+      where,
+      `a circuit this machine can hold: ${worst.kind} '${worst.name}' needs about ${formatBytes(worst.bytes + worst.buildBytes)} (${parts}${worst.buildBytes ? `, ${formatBytes(worst.buildBytes)} more while it is built` : ''}), the circuit about ${formatBytes(estimate.peak + BASE_BYTES)} at its peak, above the ${formatBytes(limit)} available (--max-memory sets the limit)`,
+    );
+  }
   const pops: Population[] = [];
   spec.populations.forEach((ps, index) => {
     const pi = spec.populationsByName ? ps.name : index;
@@ -228,8 +268,8 @@ export function buildNetwork(spec: NetworkSpec, seed: number, dtMs: number): Net
     if (!tgt.model) return fail(['projections', k, 'target'], `a neuron population, got the ${tgt.kind} source '${tgt.name}'`);
     const receptorIndex = tgt.model.receptors.indexOf(pj.receptor);
     if (receptorIndex < 0) return fail(['projections', k, 'receptor'], `one of ${tgt.model.receptors.join(', ')} for ${tgt.model.name}, got '${pj.receptor}'`);
-    const name = pj.name ?? `${src.name}->${tgt.name}`;
-    if (projs.some((p) => p.name === name)) fail(['projections', k, 'name'], `duplicate projection name '${name}'`);
+    const name = pj.name ?? defaultProjectionName(spec.projections, k);
+    if (projs.some((p) => p.name === name)) fail(['projections', k, 'name'], `a unique projection name, '${name}' is taken by an earlier projection`);
     const expected = expectedSynapses(pj.connectivity, src.size, tgt.size);
     if (expected > MAX_SYNAPSES_PER_PROJECTION)
       fail(['projections', k, 'connectivity'], `at most ${MAX_SYNAPSES_PER_PROJECTION.toLocaleString('en')} synapses per projection, this rule gives about ${Math.round(expected).toLocaleString('en')}`);

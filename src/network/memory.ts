@@ -1,0 +1,132 @@
+/**
+ * How much memory a circuit needs, estimated from its spec before anything is allocated, so that a circuit the
+ * machine cannot hold is refused with one line (naming the population or projection that needs the most) instead
+ * of growing for minutes towards an out-of-memory kill.
+ *
+ * What is counted (bytes; the layouts are those of network.ts, connectivity.ts and engine/simulator.ts):
+ * - a neuron population of n: 8 n per state variable, 8 n per receptor and ring slot (slots = the largest delay into
+ *   it in ticks + 1), 4 n spike indices, 8 n last-spike times, 16 n for the run's recorders;
+ * - a source of n: 4 n + 8 n + 16 n, plus about 100 bytes per pending event (a Poisson neuron or a listed spike time);
+ * - a projection of S synapses (exact for rules that fix the count, the mean for random ones): 4 S targets,
+ *   4 (n_pre + 1) row pointers, 4 S weights when drawn or plastic, 2 S delays when drawn; while it is built, the pair
+ *   list (two Uint32 arrays of capacity C, the power of two >= S, briefly three halves of that as it doubles) and
+ *   the sort's counters (8 n_pre) come on top, one projection at a time.
+ * The peak is everything that stays plus the largest build-time excess. test/network/memory.test.ts checks the
+ * estimate against the array memory Node reports after building and starting real networks.
+ */
+import { totalmem } from 'node:os';
+import { toTicks } from '../core/time.ts';
+import { NEURON_MODELS } from '../models/neurons/registry.ts';
+import type { ConnectivityRule } from './connectivity.ts';
+import type { ValueSpec } from './distributions.ts';
+import type { NetworkSpec } from './network.ts';
+
+export interface MemoryItem {
+  readonly kind: 'population' | 'projection';
+  /** Index in the spec's list (for the JSON path of errors). */
+  readonly index: number;
+  readonly name: string;
+  /** Bytes held while the network runs. */
+  readonly bytes: number;
+  /** Extra bytes held only while it is built. */
+  readonly buildBytes: number;
+  /** What the bytes are, for the error message (`state 1.6 GB, delay rings 11 GB`). */
+  readonly parts: Readonly<Record<string, number>>;
+}
+
+export interface MemoryEstimate {
+  readonly items: readonly MemoryItem[];
+  /** Bytes held while running. */
+  readonly steady: number;
+  /** Largest bytes held at once, including the build. */
+  readonly peak: number;
+}
+
+const EVENT_BYTES = 100;
+
+/** The largest value a value spec draws (delays): a constant, a uniform's top, 6 sd above a normal's mean. */
+function upperValue(v: ValueSpec): number {
+  if (typeof v === 'number') return v;
+  if ('constant' in v) return v.constant;
+  if ('uniform' in v) return v.uniform.high;
+  if ('normal' in v) return Math.min(v.normal.high ?? Infinity, v.normal.mean + 6 * v.normal.sd);
+  return Math.exp(v.lognormal.mu + 6 * v.lognormal.sigma);
+}
+
+/** Synapses a rule makes (exact where the rule fixes it, the mean otherwise). */
+export function synapseCount(rule: ConnectivityRule, nPre: number, nPost: number): number {
+  switch (rule.rule) {
+    case 'all_to_all':
+      return nPre * nPost;
+    case 'one_to_one':
+      return nPre;
+    case 'pairwise_bernoulli':
+      return rule.p * nPre * nPost;
+    case 'fixed_indegree':
+      return rule.indegree * nPost;
+    case 'fixed_outdegree':
+      return rule.outdegree * nPre;
+    case 'explicit':
+      return rule.pairs.length;
+    case 'address_match':
+      return rule.bits * nPost;
+  }
+}
+
+const isDrawn = (v: ValueSpec) => typeof v !== 'number' && !('constant' in v);
+
+export function estimateMemory(spec: Omit<NetworkSpec, 'origin'>, dtMs: number): MemoryEstimate {
+  const size = new Map(spec.populations.map((p) => [p.name, p.size]));
+  const slots = new Map<string, number>();
+  for (const pj of spec.projections) {
+    const ticks = Math.min(65535, Math.max(1, toTicks(upperValue(pj.delay_ms), dtMs)));
+    slots.set(pj.target, Math.max(slots.get(pj.target) ?? 2, ticks + 1));
+  }
+  const items: MemoryItem[] = [];
+  spec.populations.forEach((p, index) => {
+    const n = p.size;
+    const model = p.model !== undefined ? NEURON_MODELS[p.model] : undefined;
+    const parts: Record<string, number> = { 'spike bookkeeping': 28 * n };
+    if (model) {
+      parts.state = 8 * n * model.stateVars.length;
+      parts['delay rings'] = 8 * n * model.receptors.length * (slots.get(p.name) ?? 2);
+    } else if (p.source?.kind === 'poisson') parts['pending events'] = EVENT_BYTES * n;
+    else if (p.source?.kind === 'spike_generator') parts['pending events'] = EVENT_BYTES * p.source.spike_times_ms.reduce((s, t) => s + t.length, 0);
+    items.push({ kind: 'population', index, name: p.name, bytes: sum(parts), buildBytes: 0, parts });
+  });
+  spec.projections.forEach((pj, index) => {
+    const nPre = size.get(pj.source) ?? 0;
+    const s = synapseCount(pj.connectivity, nPre, size.get(pj.target) ?? 0);
+    const parts: Record<string, number> = { 'synapse targets': 4 * s + 4 * (nPre + 1) };
+    if (isDrawn(pj.weight) || pj.plastic === true) parts.weights = 4 * s;
+    if (isDrawn(pj.delay_ms)) parts.delays = 2 * s;
+    const capacity = 2 ** Math.ceil(Math.log2(Math.max(1024, s)));
+    const buildBytes = Math.max(12 * capacity, 8 * capacity + 8 * nPre);
+    items.push({ kind: 'projection', index, name: pj.name ?? `${pj.source}->${pj.target}`, bytes: sum(parts), buildBytes, parts });
+  });
+  const steady = items.reduce((t, i) => t + i.bytes, 0);
+  return { items, steady, peak: steady + items.reduce((m, i) => Math.max(m, i.buildBytes), 0) };
+}
+
+function sum(parts: Record<string, number>): number {
+  return Object.values(parts).reduce((a, b) => a + b, 0);
+}
+
+/** Memory this process may use: the machine's, or the container's limit when that is lower. */
+export function availableMemory(): number {
+  const total = totalmem();
+  const constrained = typeof process.constrainedMemory === 'function' ? process.constrainedMemory() : 0;
+  return constrained !== undefined && constrained > 0 && constrained < total ? constrained : total;
+}
+
+/** Bytes as people read them: 512 B, 3.2 MB, 14.1 GB (decimal units). */
+export function formatBytes(b: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+  let u = 0;
+  let x = b;
+  while (x >= 1000 && u < units.length - 1) {
+    x /= 1000;
+    u++;
+  }
+  return `${u === 0 ? x.toFixed(0) : x.toPrecision(3)} ${units[u]}`;
+}
