@@ -1,8 +1,41 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx's loader, so no build step stands between a clone and a run.
-import { register } from 'tsx/esm/api';
+// The purkinje command. Signal handlers come first, before anything slow is loaded, so that a Ctrl-C or SIGTERM
+// during start-up is not lost: the first one stops a run at its next chunk (it writes what it simulated, marked
+// interrupted) or ends any other command at once; a second one ends the process at once. Exit codes: 130 (SIGINT),
+// 143 (SIGTERM).
+const controller = new AbortController();
+const codes = { SIGINT: 130, SIGTERM: 143 };
+let received = null;
+let holders = 0;
+let started = false;
+const onSignal = (signal) => {
+  if (received !== null || (started && holders === 0)) {
+    process.exitCode = codes[signal];
+    process.exit();
+  }
+  received = signal;
+  controller.abort(signal);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+const interrupt = {
+  signal: controller.signal,
+  hold() {
+    holders++;
+    let held = true;
+    return () => {
+      if (held) holders--;
+      held = false;
+    };
+  },
+  code: () => (received === null ? null : codes[received]),
+};
 
+// Runs the TypeScript sources through tsx's loader, so no build step stands between a clone and a run.
+const { register } = await import('tsx/esm/api');
 register();
 const { main, endQuietlyOnClosedPipe } = await import('../src/cli/main.ts');
 endQuietlyOnClosedPipe();
-process.exitCode = await main(process.argv.slice(2));
+started = true;
+if (received !== null && process.argv[2] !== 'run' && process.argv[2] !== 'serve') process.exit(codes[received]);
+process.exitCode = await main(process.argv.slice(2), undefined, interrupt);

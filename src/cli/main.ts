@@ -6,16 +6,17 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { InputError } from '../core/errors.ts';
+import { InputError, systemErrorLine } from '../core/errors.ts';
 import { BACKEND_CHOICES, type BackendChoice } from '../backends/select.ts';
 import { CIRCUITS_DIR, loadCircuit } from '../circuits/loader.ts';
 import { SPEC_EXTENSIONS, readSpecFile, resolveSpec } from '../circuits/files.ts';
 import { buildNetwork } from '../network/network.ts';
+import { estimateMemory, formatBytes } from '../network/memory.ts';
 import { SCENARIOS_DIR, loadScenario } from '../scenarios/loader.ts';
 import { clsTheoryReport, parseSnr } from '../analysis/cls-theory/index.ts';
 import { attentionReport } from '../analysis/sdm-theory/index.ts';
 import { type RunSummary, runScenario } from '../scenarios/runner.ts';
-import { OutputDir } from '../recording/sinks/output-dir.ts';
+import { OutputDir, defaultOutDir } from '../recording/sinks/output-dir.ts';
 import { SPIKE_FORMATS, type SpikeFormat } from '../recording/sinks/types.ts';
 import { circuitSchema } from '../circuits/schema.ts';
 import { scenarioSchema } from '../scenarios/schema.ts';
@@ -32,13 +33,41 @@ class ExitSignal {
   constructor(readonly code: number) {}
 }
 
-function intArg(flag: string, min: number) {
+function intArg(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
     const n = Number(v);
-    if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${flag}: expected an integer >= ${min}, got '${v}'`);
+    if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`${flag}: expected an integer ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`}, got '${v}'`);
     return n;
   };
 }
+
+/** A size in bytes from `24G`, `512M`, `1.5T`, `100000` (bytes); binary units (G = 2^30). */
+function sizeArg(flag: string) {
+  return (v: string): number => {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$/i.exec(v);
+    const scale = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 }[(m?.[2] ?? '').toLowerCase()];
+    const n = m && scale ? Number(m[1]) * scale : NaN;
+    if (!(n > 0)) throw new InvalidArgumentError(`${flag}: expected a size such as 32G or 512M, got '${v}'`);
+    return n;
+  };
+}
+
+/**
+ * How a process's signals reach a command: the first SIGINT or SIGTERM aborts `signal`, and a command that holds the
+ * interrupt (a run) stops at its next chunk and writes what it simulated; with nothing holding it the process ends at
+ * once. bin/purkinje.js installs the handlers before anything slow is loaded.
+ */
+export interface Interrupt {
+  readonly signal: AbortSignal;
+  /** Declares that a run handles the next signal itself; returns the release. */
+  hold(): () => void;
+  /** Exit code for the signal received: 130 for SIGINT, 143 for SIGTERM (128 + its number); null before one. */
+  code(): number | null;
+}
+
+/** An interrupt no signal reaches (in-process callers). */
+export const NO_INTERRUPT: Interrupt = { signal: new AbortController().signal, hold: () => () => undefined, code: () => null };
 
 function positiveNumber(flag: string) {
   return (v: string): number => {
@@ -81,7 +110,7 @@ function printHuman(s: RunSummary, out: string | undefined, write: (t: string) =
   if (out) write(`  wrote ${path.join(out, 'summary.json')}${s.files.spikes ? ` and ${path.join(out, s.files.spikes)}` : ''}\n`);
 }
 
-export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: string) => void }): Command {
+export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: string) => void }, interrupt: Interrupt = NO_INTERRUPT): Command {
   const program = new Command('purkinje');
   program
     .description('Event-driven spiking simulator of cerebellar circuits as Sparse Distributed Memory')
@@ -94,7 +123,9 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
     .command('run')
     .description('run a scenario and write the spike log, summary.json, tables and figures')
     .argument('<scenario>', 'a scenario file, or the name of one in scenarios/ (e.g. cuba)')
-    .option('--out <dir>', 'output directory (default: out/<scenario name>)')
+    .option('--out <dir>', 'output folder (default: out/<scenario name>, or out/<name>-2, -3, ... when that holds a complete run)')
+    .option('--overwrite', 'replace the --out folder even when it holds a complete earlier run')
+    .option('--max-memory <size>', "refuse circuits estimated to need more than this (default: the machine's memory), e.g. 64G", sizeArg('--max-memory'))
     .option('--seed <n>', "random seed (default: the scenario's)", intArg('--seed', 0))
     .addOption(new Option('--backend <name>', 'compute backend').choices(BACKEND_CHOICES).default('cpu'))
     .option('--duration <ms>', "biological time to simulate (default: the scenario's)", positiveNumber('--duration'))
@@ -106,45 +137,51 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
       'after',
       '\nExamples:\n  purkinje run cuba\n  purkinje run cuba --duration 1000 --seed 7 --json\n  purkinje run scenarios/cuba.yaml --backend gpujs --out out/cuba-gpu\n  purkinje run cuba --stream - --format ndjson | head\n  purkinje run sdm-recall --format arrow --out out/sdm\n',
     )
-    .action(async (ref: string, o: { out?: string; seed?: number; backend: BackendChoice; duration?: number; format: SpikeFormat; stream?: string; json?: boolean; quiet?: boolean }) => {
+    .action(async (ref: string, o: { out?: string; overwrite?: boolean; maxMemory?: number; seed?: number; backend: BackendChoice; duration?: number; format: SpikeFormat; stream?: string; json?: boolean; quiet?: boolean }) => {
       if (o.stream !== undefined && o.stream !== '-') throw new InputError('--stream', `'-' (stdout), got '${o.stream}'`);
       if (o.stream && o.json) throw new InputError('--json', 'not together with --stream - (both would write to stdout)');
+      const release = interrupt.hold();
       const loaded = loadScenario(ref);
-      const outDir = o.out ?? path.join('out', loaded.scenario.name);
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once('SIGINT', onSigint);
+      const outDir = o.out ?? defaultOutDir(loaded.scenario.name);
+      if (o.out === undefined && outDir !== path.join('out', loaded.scenario.name) && !o.quiet)
+        io.stderr(`purkinje: ${path.join('out', loaded.scenario.name)} holds a complete earlier run and is kept; writing ${outDir}\n`);
       // A closed stdout pipe (`| head`) stops the run at the next chunk; what was simulated is written to --out.
+      const controller = new AbortController();
       const stopOnClosedPipe = () => controller.abort();
       if (o.stream) onClosedPipe(stopOnClosedPipe);
       const showProgress = !o.json && !o.quiet && process.stderr.isTTY === true;
       const bar = showProgress ? new SingleBar({ format: '  {bar} {percentage}% | {bio} of {total_ms} ms | real-time factor {rtf} | ETA {eta_formatted}', hideCursor: true, stream: process.stderr }, Presets.shades_classic) : null;
+      let announced = false;
       const started = Date.now();
       try {
         const summary = await runScenario(loaded, {
           backend: o.backend,
           outDir,
-          signal: controller.signal,
+          signal: AbortSignal.any([interrupt.signal, controller.signal]),
           format: o.format,
+          ...(o.overwrite ? { overwrite: true } : {}),
+          ...(o.maxMemory !== undefined ? { maxMemoryBytes: o.maxMemory } : {}),
           ...(o.stream ? { stream: process.stdout } : {}),
           ...(o.seed !== undefined ? { seed: o.seed } : {}),
           ...(o.duration !== undefined ? { durationMs: o.duration } : {}),
-          ...(bar
-            ? {
-                onProgress: (t: number, total: number, dtMs: number) => {
-                  if (t === 0 || !bar.isActive) bar.start(total, 0, { bio: 0, total_ms: (total * dtMs).toFixed(0), rtf: '-' });
-                  bar.update(t, { bio: (t * dtMs).toFixed(0), rtf: ((t * dtMs) / Math.max(1, Date.now() - started)).toFixed(2) });
-                },
-              }
-            : {}),
+          onProgress: (t: number, total: number, dtMs: number) => {
+            if (bar) {
+              if (t === 0 || !bar.isActive) bar.start(total, 0, { bio: 0, total_ms: (total * dtMs).toFixed(0), rtf: '-' });
+              bar.update(t, { bio: (t * dtMs).toFixed(0), rtf: ((t * dtMs) / Math.max(1, Date.now() - started)).toFixed(2) });
+            } else if (!announced && !o.quiet && !o.stream) {
+              // Without a progress bar, one line says the run has started (and where it goes).
+              io.stderr(`purkinje: running ${loaded.scenario.name} into ${outDir}; Ctrl-C stops it and keeps what was simulated\n`);
+            }
+            announced = true;
+          },
         });
         bar?.stop();
         if (o.json) io.stdout(JSON.stringify(summary) + '\n');
         else if (!o.stream) printHuman(summary, outDir, io.stdout);
         else printHuman(summary, outDir, io.stderr);
         if (summary.interrupted) {
-          if (pipeClosed) return;
-          throw new ExitSignal(130);
+          if (pipeClosed && !interrupt.signal.aborted) return;
+          throw new ExitSignal(interrupt.code() ?? 130);
         }
         if (!summary.passed) {
           const failed = summary.expectations.filter((e) => !e.pass && e.enforced).map((e) => `${e.check}[${e.population}]=${e.value}`);
@@ -153,7 +190,7 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
         }
       } finally {
         bar?.stop();
-        process.removeListener('SIGINT', onSigint);
+        release();
         offClosedPipe(stopOnClosedPipe);
       }
     });
@@ -162,27 +199,44 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
     .command('serve')
     .description('run a scenario and watch it live in a browser: spike raster and population rates, pause and resume')
     .argument('<scenario>', 'a scenario file, or the name of one in scenarios/')
-    .option('--port <n>', 'port on 127.0.0.1 (default: any free port)', intArg('--port', 0))
+    .option('--port <n>', 'port on 127.0.0.1 (default: any free port)', intArg('--port', 0, 65535))
     .option('--speed <x>', 'simulated ms per wall-clock ms (default 1, real time)', positiveNumber('--speed'))
     .option('--seed <n>', "random seed (default: the scenario's)", intArg('--seed', 0))
     .option('--duration <ms>', "biological time to simulate (default: the scenario's)", positiveNumber('--duration'))
     .addOption(new Option('--backend <name>', 'compute backend').choices(BACKEND_CHOICES).default('cpu'))
     .addHelpText('after', '\nExamples:\n  purkinje serve cuba\n  purkinje serve cuba --speed 0.25 --port 8080\n')
     .action(async (ref: string, o: { port: number; speed?: number; seed?: number; duration?: number; backend: BackendChoice }) => {
-      const loaded = loadScenario(ref);
-      const live = await serveScenario(loaded, {
-        port: o.port ?? 0,
-        backend: o.backend,
-        ...(o.speed !== undefined ? { speed: o.speed } : {}),
-        ...(o.seed !== undefined ? { seed: o.seed } : {}),
-        ...(o.duration !== undefined ? { durationMs: o.duration } : {}),
-      });
-      io.stderr(`purkinje: serving ${loaded.scenario.name} at ${live.url} (Ctrl-C to stop)\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        void live.done.then(() => io.stderr('purkinje: run finished; the page stays up until Ctrl-C\n'));
-      });
-      await live.close();
+      const release = interrupt.hold();
+      try {
+        const loaded = loadScenario(ref);
+        const live = await serveScenario(loaded, {
+          port: o.port ?? 0,
+          backend: o.backend,
+          signal: interrupt.signal,
+          ...(o.speed !== undefined ? { speed: o.speed } : {}),
+          ...(o.seed !== undefined ? { seed: o.seed } : {}),
+          ...(o.duration !== undefined ? { durationMs: o.duration } : {}),
+        });
+        io.stderr(`purkinje: serving ${loaded.scenario.name} at ${live.url} (Ctrl-C to stop)\n`);
+        let finished = false;
+        void live.done.then(
+          () => {
+            finished = !interrupt.signal.aborted;
+            if (finished) io.stderr('purkinje: run finished; the page stays up until Ctrl-C\n');
+          },
+          () => undefined,
+        );
+        // One Ctrl-C (or SIGTERM) stops the run and closes the server; the process then ends.
+        await new Promise<void>((resolve) => {
+          if (interrupt.signal.aborted) resolve();
+          else interrupt.signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+        await live.close();
+        await live.done;
+        if (!finished) throw new ExitSignal(interrupt.code() ?? 130);
+      } finally {
+        release();
+      }
     });
 
   program
@@ -201,20 +255,25 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
     .command('validate')
     .description('check circuit and scenario files (a scenario is checked with its circuit, and its network is built)')
     .argument('<files...>', 'circuit or scenario files')
+    .option('--max-memory <size>', "refuse circuits estimated to need more than this (default: the machine's memory), e.g. 64G", sizeArg('--max-memory'))
     .addHelpText('after', '\nExamples:\n  purkinje validate circuits/cuba.yaml scenarios/cuba.yaml\n')
-    .action((files: string[]) => {
+    .action((files: string[], o: { maxMemory?: number }) => {
+      const limit = o.maxMemory !== undefined ? { maxMemoryBytes: o.maxMemory } : {};
       for (const given of files) {
         const f = resolveSpec(given, process.cwd(), 'circuit or scenario');
         const data = readSpecFile(f);
         // A circuit declares populations; anything else is read as a scenario.
         if (data !== null && typeof data === 'object' && !('populations' in data)) {
           const s = loadScenario(f);
-          if (s.circuit) buildNetwork(s.circuit.spec, s.scenario.seed, s.scenario.dt_ms ?? s.circuit.circuit.dt_ms ?? 0.1);
-          io.stdout(`${given}: ok (scenario '${s.scenario.name}', ${s.circuit ? `circuit '${s.circuit.circuit.name}'` : `model protocol '${s.scenario.protocol?.kind}'`})\n`);
+          const dt = s.scenario.dt_ms ?? s.circuit?.circuit.dt_ms ?? 0.1;
+          if (s.circuit) buildNetwork(s.circuit.spec, s.scenario.seed, dt, limit);
+          const mem = s.circuit ? `, about ${formatBytes(estimateMemory(s.circuit.spec, dt).peak)}` : '';
+          io.stdout(`${given}: ok (scenario '${s.scenario.name}', ${s.circuit ? `circuit '${s.circuit.circuit.name}'${mem}` : `model protocol '${s.scenario.protocol?.kind}'`})\n`);
         } else {
           const c = loadCircuit(f);
-          const net = buildNetwork(c.spec, 1, c.circuit.dt_ms ?? 0.1);
-          io.stdout(`${given}: ok (circuit '${c.circuit.name}', ${net.populations.length} populations, ${net.synapses} synapses at seed 1)\n`);
+          const net = buildNetwork(c.spec, 1, c.circuit.dt_ms ?? 0.1, limit);
+          const mem = formatBytes(estimateMemory(c.spec, c.circuit.dt_ms ?? 0.1).peak);
+          io.stdout(`${given}: ok (circuit '${c.circuit.name}', ${net.populations.length} populations, ${net.synapses} synapses at seed 1, about ${mem} of memory)\n`);
         }
       }
     });
@@ -247,8 +306,9 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
     .option('--continuous', 'add the continuous (cosine) variant for L2-normalised vectors')
     .option('--json', 'print one JSON document')
     .option('--out <dir>', 'also write report.json and intersection.csv there')
+    .option('--overwrite', 'replace the --out folder even when it holds complete earlier outputs')
     .addHelpText('after', '\nExamples:\n  purkinje attention --n 64 --d 11\n  purkinje attention --n 1000 --d 451 --r 1000000 --m 10000 --json\n')
-    .action(async (o: { n: number; d: number; r?: number | 'all'; m?: number; continuous?: boolean; json?: boolean; out?: string }) => {
+    .action(async (o: { n: number; d: number; r?: number | 'all'; m?: number; continuous?: boolean; json?: boolean; out?: string; overwrite?: boolean }) => {
       const report = attentionReport({
         n: o.n,
         d: o.d,
@@ -257,7 +317,7 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
         ...(o.continuous ? { continuous: true } : {}),
       });
       if (o.out) {
-        const dir = new OutputDir(o.out);
+        const dir = new OutputDir(o.out, { command: 'attention', ...(o.overwrite ? { overwrite: true } : {}) });
         dir.writeJson('report.json', report);
         const rows = ['dv,intersection,expected_neurons'];
         for (const [dv, count] of Object.entries(report.intersection)) rows.push(`${dv},${count},${report.expected_neurons?.[dv] ?? ''}`);
@@ -269,11 +329,11 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
         const curve = Object.entries(report.intersection)
           .map(([dv, c]) => ({ dv: Number(dv), intersection: Number(c), softmax_scaled: smW[dv] !== undefined && smW['0'] ? (smW[dv] / smW['0']) * i0 : NaN }))
           .filter((r) => r.intersection > 0);
-        writeFileSync(dir.file('intersection.svg'), await renderSvg(lineChart({ title: `Circle intersection I(${report.n}, ${report.d}, dv) and exp(beta cos) (beta ${fmt(report.beta_published)})`, x: 'dv', y: ['intersection', 'softmax_scaled'], rows: curve, logY: true, yTitle: 'points', xTitle: 'Hamming distance dv' })));
+        writeFileSync(dir.file('intersection.svg'), await renderSvg(lineChart({ title: `Circle intersection I(${report.n}, ${report.d}, dv) and exp(beta cos) (beta ${fmt(report.beta_published)})`, x: 'dv', y: ['intersection', 'softmax_scaled'], labels: { intersection: 'SDM: circle intersection I (exact)', softmax_scaled: 'softmax exp(beta cos), scaled to I at dv 0' }, rows: curve, logY: true, yTitle: 'points', xTitle: 'Hamming distance dv' })));
         const wRows = Object.entries(sdmW)
           .map(([dv, w]) => ({ dv: Number(dv), sdm: w, softmax: smW[dv] ?? NaN }))
           .filter((r) => r.dv <= 2 * report.d + 2);
-        writeFileSync(dir.file('weights.svg'), await renderSvg(lineChart({ title: 'Normalised weights per distance: SDM against softmax', x: 'dv', y: ['sdm', 'softmax'], rows: wRows, yTitle: 'weight', xTitle: 'Hamming distance dv' })));
+        writeFileSync(dir.file('weights.svg'), await renderSvg(lineChart({ title: 'Normalised weights per distance: SDM against softmax', x: 'dv', y: ['sdm', 'softmax'], labels: { sdm: 'SDM (circle intersection)', softmax: `softmax attention (beta ${fmt(report.beta_published)})` }, rows: wRows, yTitle: 'weight', xTitle: 'Hamming distance dv' })));
         dir.commit();
       }
       if (o.json) {
@@ -321,8 +381,12 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
 }
 
 /** Runs the CLI on argv (without node and script) and returns the exit code. */
-export async function main(argv: readonly string[], io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) }): Promise<number> {
-  const program = buildProgram(io);
+export async function main(
+  argv: readonly string[],
+  io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) },
+  interrupt: Interrupt = NO_INTERRUPT,
+): Promise<number> {
+  const program = buildProgram(io, interrupt);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
@@ -335,6 +399,12 @@ export async function main(argv: readonly string[], io = { stdout: (t: string) =
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       io.stderr(`purkinje: ${e.message.replace(/^error: /, '').split('\n')[0]} (see purkinje --help)\n`);
+      return 2;
+    }
+    // An operating-system error (a path that cannot be written, a full disk, a port in use): one line, exit 2.
+    const system = systemErrorLine(e);
+    if (system !== null) {
+      io.stderr(`purkinje: ${system}\n`);
       return 2;
     }
     throw e;
@@ -357,24 +427,15 @@ function offClosedPipe(f: () => void): void {
 export function endQuietlyOnClosedPipe(): void {
   for (const s of [process.stdout, process.stderr]) {
     s.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EPIPE') throw e;
+      if (e.code !== 'EPIPE') {
+        // A run streaming to stdout reports its sink's error itself; otherwise say it in one line and stop.
+        if (pipeListeners.size > 0) return;
+        if (s !== process.stderr) process.stderr.write(`purkinje: ${systemErrorLine(Object.assign(e, { path: e.path ?? 'stdout' })) ?? e.message}\n`);
+        process.exit(2);
+      }
       pipeClosed = true;
       if (pipeListeners.size === 0) process.exit(0);
       for (const f of pipeListeners) f();
     });
   }
-}
-
-const isEntry = process.argv[1] !== undefined && /cli[\\/]main\.ts$/.test(process.argv[1]);
-if (isEntry) {
-  endQuietlyOnClosedPipe();
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`purkinje: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exitCode = 70;
-    },
-  );
 }

@@ -6,6 +6,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BackendChoice } from '../backends/select.ts';
+import { InputError } from '../core/errors.ts';
 import { type LoadedScenario, withCircuit } from '../scenarios/loader.ts';
 import { runScenario, type RunSummary } from '../scenarios/runner.ts';
 import { LIVE_PAGE } from './live-page.ts';
@@ -28,6 +29,8 @@ export interface ServeOptions {
   /** Neurons per population shown in the raster (default 100). */
   readonly rasterRows?: number;
   readonly outDir?: string;
+  /** Stops the run at its next chunk (also while paused). */
+  readonly signal?: AbortSignal;
 }
 
 export async function serveScenario(loaded: LoadedScenario, opts: ServeOptions = {}): Promise<LiveServer> {
@@ -66,9 +69,13 @@ export async function serveScenario(loaded: LoadedScenario, opts: ServeOptions =
     } else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'EADDRINUSE' ? new InputError('--port', `a free port on 127.0.0.1, ${opts.port ?? 0} is in use`) : e.code === 'EACCES' ? new InputError('--port', `a port this user may open, ${opts.port ?? 0} needs privileges (use one above 1023)`) : e),
+    );
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
+  // A stop request also releases a paused run, so that it reaches its next chunk and ends.
+  opts.signal?.addEventListener('abort', () => resume?.(), { once: true });
   const port = (server.address() as AddressInfo).port;
 
   const t0 = Date.now();
@@ -79,6 +86,7 @@ export async function serveScenario(loaded: LoadedScenario, opts: ServeOptions =
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.durationMs !== undefined ? { durationMs: opts.durationMs } : {}),
     ...(opts.outDir !== undefined ? { outDir: opts.outDir } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
     chunkTicks: 50,
     listeners: [
       (tick, pop, idx) => {
@@ -97,13 +105,13 @@ export async function serveScenario(loaded: LoadedScenario, opts: ServeOptions =
       lastTick = tick;
     },
     onChunk: async (tick) => {
-      if (paused) {
+      if (paused && !opts.signal?.aborted) {
         const since = Date.now();
         await new Promise<void>((r) => (resume = r));
         resume = null;
         pausedMs += Date.now() - since;
       }
-      if (Number.isFinite(speed)) {
+      if (Number.isFinite(speed) && !opts.signal?.aborted) {
         const simMs = tick * dtNow;
         const ahead = simMs / speed - (Date.now() - t0 - pausedMs);
         if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
@@ -123,7 +131,9 @@ export async function serveScenario(loaded: LoadedScenario, opts: ServeOptions =
     close: async () => {
       for (const c of clients) c.end();
       resume?.();
-      await new Promise<void>((r) => server.close(() => r()));
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections();
+      await closed;
     },
   };
 }

@@ -106,6 +106,11 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Resolves after the event loop has had a turn (setImmediate in Node, a zero timeout elsewhere). */
+function macrotask(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+}
+
 export class Simulator {
   /** Current tick: the next tick to be simulated. */
   tick = 0;
@@ -322,6 +327,9 @@ export class Simulator {
       if (this.async) await this.runAsync(stop);
       else this.runSync(stop);
       await options.afterChunk?.(this.tick);
+      // Let the event loop run between chunks: signal handlers, timers and I/O wait for it. Awaiting only promises
+      // that are already resolved (a sink writing to a file on stdout) would starve it, and Ctrl-C went unseen.
+      await macrotask();
     }
   }
 

@@ -10,6 +10,10 @@ export interface ScenarioRunOptions {
   readonly durationMs?: number;
   /** Output directory for spikes.csv and summary.json; none when absent. */
   readonly outDir?: string;
+  /** Replace `outDir` even when it holds a complete earlier run (otherwise that is an InputError). */
+  readonly overwrite?: boolean;
+  /** Refuse a circuit whose estimated memory exceeds this many bytes (default: the machine's memory). */
+  readonly maxMemoryBytes?: number;
   /** Extra sinks (tests use a MemorySink). */
   readonly sinks?: readonly SpikeSink[];
   /** Spike log format (default csv). */

@@ -68,27 +68,6 @@ describe('spike log formats', () => {
   });
 });
 
-describe('Ctrl-C', () => {
-  it('stops the run, writes a complete log of what was simulated, marks it interrupted, exits 130', async () => {
-    const { spawn } = await import('node:child_process');
-    const out = path.join(dir, 'sigint');
-    const child = spawn(process.execPath, ['bin/purkinje.js', 'run', 'cuba', '--duration', '60000', '--out', out, '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    await new Promise((r) => setTimeout(r, 2500));
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-    expect(code).toBe(130);
-    const s = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
-    expect(s.interrupted).toBe(true);
-    expect(s.biological_ms).toBeGreaterThan(0);
-    expect(s.biological_ms).toBeLessThan(60000);
-    const rows = readFileSync(path.join(out, 'spikes.csv'), 'utf8').trim().split('\n').length - 1;
-    expect(rows).toBe(s.populations.exc.spikes + s.populations.inh.spikes);
-    expect(stdout).toMatch(/interrupted/);
-  });
-});
-
 describe('Arrow stream across many record batches', () => {
   it('reads back every row in order when the log spans several batches (and an empty log is a valid stream)', async () => {
     const { spikeSink } = await import('../../src/recording/sinks/index.ts');

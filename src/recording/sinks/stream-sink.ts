@@ -17,7 +17,11 @@ export abstract class StreamSink implements SpikeSink {
   ) {
     out.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EPIPE') this.closed = true;
-      else this.error = e;
+      else {
+        // Name the output in the error (stdout has no path), so the CLI's one line says where writing failed.
+        if (e.path === undefined) e.path = 'path' in out && typeof out.path === 'string' ? out.path : out === process.stdout ? 'stdout' : 'the spike log stream';
+        this.error = e;
+      }
     });
   }
 
