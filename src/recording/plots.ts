@@ -28,38 +28,102 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 export interface LineSeries {
   readonly title: string;
   readonly x: string;
+  /** Columns drawn as lines, in legend order. */
   readonly y: readonly string[];
+  /**
+   * What each column shows, as the legend says it ("spiking circuit", "algebraic SDM", "theory"): legends never show
+   * summary field names. A column without a label is named by its field with underscores as spaces.
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** A line under the title (what the figure's curves are, where a theory comes from). */
+  readonly note?: string;
   readonly rows: ReadonlyArray<Record<string, number | string>>;
   readonly yTitle?: string;
   readonly xTitle?: string;
   readonly logY?: boolean;
 }
 
-/** One line per column in `y`, against column `x`. */
+/** The legend name of a column. */
+export function seriesLabel(s: Pick<LineSeries, 'labels'>, col: string): string {
+  return s.labels?.[col] ?? col.replaceAll('_', ' ');
+}
+
+/**
+ * Pairs of columns whose lines lie on top of each other: equal (to 1e-9 relative) at every row where either is
+ * finite, with at least one finite point. A figure says so, since a reader sees one line where there are two.
+ */
+export function coincidentSeries(s: Pick<LineSeries, 'y' | 'rows'>): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  for (let a = 0; a < s.y.length; a++)
+    for (let b = a + 1; b < s.y.length; b++) {
+      let shared = 0;
+      const same = s.rows.every((r) => {
+        const u = num(r[s.y[a]!]);
+        const v = num(r[s.y[b]!]);
+        if (u === null && v === null) return true;
+        if (u === null || v === null) return false;
+        shared++;
+        return Math.abs(u - v) <= 1e-9 * Math.max(1, Math.abs(u), Math.abs(v));
+      });
+      if (same && shared > 0) out.push([s.y[a]!, s.y[b]!]);
+    }
+  return out;
+}
+
+/** One line per column in `y`, against column `x`; the legend uses `labels`; coinciding lines are named under the title. */
 export function lineChart(s: LineSeries): TopLevelSpec {
-  const values = s.rows.flatMap((r) => s.y.map((col) => ({ x: r[s.x], y: r[col], series: col })).filter((v) => typeof v.y === 'number' && Number.isFinite(v.y)));
+  const values = s.rows.flatMap((r) => s.y.map((col) => ({ x: r[s.x], y: r[col], series: seriesLabel(s, col) })).filter((v) => typeof v.y === 'number' && Number.isFinite(v.y)));
+  const notes = [
+    ...(s.note ? [s.note] : []),
+    ...coincidentSeries(s).map(([a, b]) => `"${seriesLabel(s, a)}" and "${seriesLabel(s, b)}" coincide at every point (one line drawn over the other)`),
+  ];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: s.title,
+    title: notes.length ? { text: s.title, subtitle: notes } : s.title,
     width: 420,
     height: 260,
     data: { values },
     mark: { type: 'line', point: s.rows.length <= 60 ? { filled: false, size: 60 } : false },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: s.xTitle ?? s.x },
-      y: { field: 'y', type: 'quantitative', title: s.yTitle ?? s.y.join(', '), scale: s.logY ? { type: 'log' } : { zero: false } },
-      color: { field: 'series', type: 'nominal', title: null, legend: LEGEND },
-      shape: { field: 'series', type: 'nominal', title: null, legend: LEGEND },
-      strokeDash: { field: 'series', type: 'nominal', title: null, legend: LEGEND },
+      x: { field: 'x', type: 'quantitative', title: s.xTitle ?? seriesLabel(s, s.x) },
+      y: { field: 'y', type: 'quantitative', title: s.yTitle ?? s.y.map((c) => seriesLabel(s, c)).join(', '), scale: s.logY ? { type: 'log' } : { zero: false } },
+      color: { field: 'series', type: 'nominal', title: null, legend: LEGEND, sort: s.y.map((c) => seriesLabel(s, c)) },
+      shape: { field: 'series', type: 'nominal', title: null, legend: LEGEND, sort: s.y.map((c) => seriesLabel(s, c)) },
+      strokeDash: { field: 'series', type: 'nominal', title: null, legend: LEGEND, sort: s.y.map((c) => seriesLabel(s, c)) },
     },
   } as TopLevelSpec;
 }
 
-/** Spike raster (one row of panels per population) and one rate trace per population, stacked. */
-export function rasterChart(title: string, spikes: ReadonlyArray<{ t_ms: number; population: string; neuron: number }>, rates: ReadonlyArray<{ t_ms: number; population: string; rate_hz: number }>): TopLevelSpec {
+export interface RasterOptions {
+  /** Simulated time (ms): both panels span [0, tMaxMs]. */
+  readonly tMaxMs: number;
+  /** Neurons per population shown in the raster. */
+  readonly rows: number;
+  /** Where a spike cap cut the raster short (ms), or null. */
+  readonly truncatedAtMs?: number | null;
+}
+
+/**
+ * Spike raster (one row of panels per population) and one rate trace per population, stacked on one time axis. The
+ * rate axis is linear from zero (an unlabelled log-like scale misled: docs/DECISIONS.md) and a legend names the
+ * populations; the subtitle says which neurons the raster shows and where a spike cap cut it short.
+ */
+export function rasterChart(
+  title: string,
+  spikes: ReadonlyArray<{ t_ms: number; population: string; neuron: number }>,
+  rates: ReadonlyArray<{ t_ms: number; population: string; rate_hz: number }>,
+  opts: RasterOptions,
+): TopLevelSpec {
+  const time = { field: 't_ms', type: 'quantitative', title: 'time (ms)', scale: { domain: [0, opts.tMaxMs] } } as const;
+  const subtitle = [
+    `raster: the first ${opts.rows} neurons of each population${opts.truncatedAtMs !== null && opts.truncatedAtMs !== undefined ? `, up to ${opts.truncatedAtMs} ms (spike cap reached; the rates below count every spike)` : ''}`,
+    'rates: spikes per neuron per second in each bin, all neurons, linear scale',
+  ];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title,
+    title: { text: title, subtitle },
+    resolve: { legend: { color: 'independent' } },
     vconcat: [
       {
         data: { values: [...spikes] },
@@ -69,7 +133,7 @@ export function rasterChart(title: string, spikes: ReadonlyArray<{ t_ms: number;
           height: 70,
           mark: { type: 'tick', thickness: 1, size: 3 },
           encoding: {
-            x: { field: 't_ms', type: 'quantitative', title: 'time (ms)' },
+            x: time,
             y: { field: 'neuron', type: 'quantitative', title: 'neuron' },
             color: { field: 'population', type: 'nominal', legend: null },
           },
@@ -82,11 +146,11 @@ export function rasterChart(title: string, spikes: ReadonlyArray<{ t_ms: number;
         data: { values: [...rates] },
         mark: 'line',
         encoding: {
-          x: { field: 't_ms', type: 'quantitative', title: 'time (ms)' },
-          y: { field: 'rate_hz', type: 'quantitative', title: 'population rate (Hz)', scale: { type: 'symlog' } },
-          color: { field: 'population', type: 'nominal' },
+          x: time,
+          y: { field: 'rate_hz', type: 'quantitative', title: 'population rate (Hz)', scale: { type: 'linear', zero: true } },
+          color: { field: 'population', type: 'nominal', title: 'population', legend: { orient: 'right', symbolType: 'stroke' } },
         },
       },
     ],
-  } as TopLevelSpec;
+  } as unknown as TopLevelSpec;
 }

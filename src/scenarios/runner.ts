@@ -37,10 +37,10 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
     throw new InputError(opts.durationMs !== undefined ? '--duration' : `${file}: /duration_ms`, `a multiple of dt (${dtMs} ms), got ${durationMs}`);
   let ticks = toTicks(durationMs, dtMs);
 
-  const out = opts.outDir !== undefined ? new OutputDir(opts.outDir) : null;
+  const out = opts.outDir !== undefined ? new OutputDir(opts.outDir, { overwrite: opts.overwrite === true }) : null;
   try {
     const t0 = performance.now();
-    const network = buildNetwork(circuit.spec, seed, dtMs);
+    const network = buildNetwork(circuit.spec, seed, dtMs, opts.maxMemoryBytes !== undefined ? { maxMemoryBytes: opts.maxMemoryBytes } : {});
     const calibration = calibrateGolgi(network, circuit.circuit, circuit.file);
     const buildMs = performance.now() - t0;
     const { backend, reason } = await createBackend(opts.backend ?? 'cpu');
@@ -143,7 +143,10 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
         }
       }
       if (out && raster) {
-        writeFileSync(out.file('raster.svg'), await renderSvg(rasterChart(`${scenario.name}: spikes and population rates`, raster.spikes, raster.rates(sim.tick))));
+        writeFileSync(
+          out.file('raster.svg'),
+          await renderSvg(rasterChart(`${scenario.name}: spikes and population rates`, raster.spikes, raster.rates(sim.tick), { tMaxMs: round(sim.tick * dtMs), rows: raster.rows, truncatedAtMs: raster.truncatedAtMs })),
+        );
         files.raster = 'raster.svg';
       }
       const expectations: Expectation[] = [];

@@ -29,6 +29,7 @@ export {
   logSnrOptimalProbability,
   nearestRadius,
   optimalRadii,
+  predictedBitAccuracy,
   retrievalZScore,
   type CriticalDistance,
   type OptimalRadii,

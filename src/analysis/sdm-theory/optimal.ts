@@ -120,6 +120,26 @@ export function nearestRadius(logFractions: ArrayLike<number>, lnP: number): num
   return best;
 }
 
+/**
+ * Kanerva's prediction of the bit accuracy of one read (Kanerva 1988 ch. 7; the model in the module header): with m
+ * random patterns stored in r neurons of radius d over n bits, a cue x bits from its pattern reads each bit right
+ * with probability Φ(ρ(x)), ρ(x) = r p1(x) / sqrt(r p1(x) + (m - 1) r p² (1 + r p²)), p1(x) = I(n, d, x) / 2^n,
+ * p = V(n, d) / 2^n (the m - 1 other patterns make the crosstalk). It treats the counters' sum as Gaussian and
+ * ignores ties, so it is an approximation to compare simulations with, not an exact value.
+ */
+export function predictedBitAccuracy(n: number, d: number, r: NeuronCountInput, m: number, x: number): number {
+  requireRadius(requireDimension(n), d);
+  requirePatternCount(m);
+  const lnR = neuronCount(n, r).ln;
+  const lnP = logBallFractions(n)[d]!;
+  const lnI = logIntersectionsAt(n, x, [d], lnFactorials(n))[0]!;
+  if (lnI === -Infinity) return 0.5;
+  const lnSignal = lnR + lnI - n * LN2;
+  if (m <= 1) return normalSf(-Math.exp(0.5 * lnSignal));
+  const lnCrosstalk = Math.log(m - 1) + lnR + 2 * lnP + logAddExp(0, lnR + 2 * lnP);
+  return normalSf(-Math.exp(lnSignal - 0.5 * logAddExp(lnSignal, lnCrosstalk)));
+}
+
 /** The basin of one radius under iterated reading. */
 export interface CriticalDistance {
   /** Radius d (bits). */
