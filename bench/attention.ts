@@ -1,4 +1,7 @@
-/** The SDM-versus-attention scenarios (auto and hetero, n = 64, m = 1024) timed end to end; one JSON line each. */
+/**
+ * The SDM-versus-attention scenarios (auto and hetero, n = 64, m = 1024) timed end to end; one JSON line each, with
+ * both comparisons (the circuit's radius and the SNR-optimal one) and the readers' regimes.
+ */
 import { performance } from 'node:perf_hooks';
 import { loadScenario } from '../src/scenarios/loader.ts';
 import { runScenario } from '../src/scenarios/runner.ts';
@@ -20,6 +23,12 @@ for (const name of ['attention-auto', 'attention-hetero']) {
       verdict: r.verdict,
       attention_vs_sdm_pattern_agreement: r.attention_vs_sdm_pattern_agreement,
       algebraic_agreement: r.algebraic_agreement,
+      snr_optimal_radius: r.snr_optimal_radius,
+      snr_optimal_beta: r.snr_optimal_beta,
+      snr_optimal_verdict: r.snr_optimal_verdict,
+      hopfield_classic_patterns: r.hopfield_classic_patterns,
+      hopfield_modern_steps: r.hopfield_modern_steps,
+      readers_out_of_regime: r.readers_out_of_regime,
     }),
   );
 }

@@ -44,9 +44,15 @@ export const sdmProtocolSchema = z.strictObject({
   cues_per_level: z.number().int().positive().default(10),
   spacing_ms: finite.refine((d) => d > 0, 'expected a spacing > 0 ms').default(1),
   iterations: z.number().int().positive().default(5),
-  /** attention task: softmax inverse temperature (default: the published-convention fit for the circuit's n and d). */
+  /**
+   * attention task: softmax inverse temperature at the circuit's radius (default: the published-convention fit for the
+   * circuit's n and d). The comparison at the SNR-optimal radius over all 2^n addresses always uses its own fit.
+   */
   beta: finite.refine((b) => b >= 0, 'expected beta >= 0').optional(),
-  /** attention task: update steps of the modern Hopfield reader. */
+  /**
+   * attention task: softmax evaluations of the modern Hopfield reader where iterating works, m <= 1 + e^beta /
+   * cosh(beta/n)^n; beyond that it reads once (the attention read) and the results say why.
+   */
   hopfield_steps: z.number().int().positive().default(3),
 });
 export type SdmProtocol = z.infer<typeof sdmProtocolSchema>;

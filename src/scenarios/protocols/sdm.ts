@@ -11,7 +11,7 @@
  */
 import { InputError } from '../../core/errors.ts';
 import { CounterRng, streamId } from '../../core/rng.ts';
-import { ballFraction } from '../../analysis/sdm-theory/index.ts';
+import { ballFraction, predictedBitAccuracy } from '../../analysis/sdm-theory/index.ts';
 import type { Simulator } from '../../engine/simulator.ts';
 import { BinarySdm } from '../../models/memory/sdm/binary.ts';
 import { flipBits, hammingBits, randomBits } from '../../models/memory/sdm/bits.ts';
@@ -208,6 +208,7 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
       const rows: Array<Record<string, number | string>> = [];
       const accuracy: number[] = [];
       const algebraicAccuracy: number[] = [];
+      const prediction: number[] = [];
       let agreeBits = 0;
       let totalBits = 0;
       let unanswered = 0;
@@ -228,7 +229,18 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
         }
         accuracy.push(bits ? correct / bits : NaN);
         algebraicAccuracy.push(bits ? algCorrect / bits : NaN);
-        rows.push({ [proto.task === 'capacity' ? 'load' : 'noise_bits']: level, bit_accuracy: accuracy.at(-1)!, algebraic_bit_accuracy: algebraicAccuracy.at(-1)!, reads: rs.length });
+        // Kanerva's signal-to-noise prediction (Kanerva 1988), where hard locations have a radius (Kanerva mode).
+        const stored = proto.task === 'capacity' ? level : proto.patterns;
+        const noise = proto.task === 'capacity' ? (proto.noise_bits[0] ?? 0) : level;
+        const predicted = mode === 'kanerva' && sdmSec.radius !== undefined && proto.task !== 'convergence' ? predictedBitAccuracy(n, sdmSec.radius, r, Math.max(1, stored), noise) : NaN;
+        prediction.push(predicted);
+        rows.push({
+          [proto.task === 'capacity' ? 'load' : 'noise_bits']: level,
+          bit_accuracy: accuracy.at(-1)!,
+          algebraic_bit_accuracy: algebraicAccuracy.at(-1)!,
+          ...(Number.isFinite(predicted) ? { kanerva_prediction: predicted } : {}),
+          reads: rs.length,
+        });
       }
       for (const x of reads) {
         if (!x.pr.recalled || !x.algebraic) continue;
@@ -263,7 +275,10 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
         bit_accuracy: accuracy,
         algebraic_bit_accuracy: algebraicAccuracy,
         algebraic_reference: reference ? 'exact algebraic SDM with the same hard locations' : "counters written and read on the circuit's own granule sets",
+        ...(prediction.some(Number.isFinite) ? { kanerva_prediction: prediction } : {}),
       };
+      const algebraicLabel = reference ? 'algebraic SDM (same hard locations)' : "counters on the circuit's granule sets";
+      const labels = { bit_accuracy: 'spiking circuit', algebraic_bit_accuracy: algebraicLabel, kanerva_prediction: "Kanerva's prediction (signal-to-noise)" };
       if (proto.task === 'capacity') {
         results.loads = levels;
         let cap: number | null = null;
@@ -274,15 +289,19 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
       } else results.noise_bits = levels;
       if (proto.task === 'convergence') {
         const conv: number[] = [];
-        const trajRows: Array<Record<string, number | string>> = [];
+        // One row per read step, one column per cue noise level: each column is one trajectory.
+        const trajRows: Array<Record<string, number | string>> = Array.from({ length: proto.iterations }, (_, step) => ({ step }));
+        const trajLabels: Record<string, string> = {};
         for (const level of levels) {
+          const col = `distance_from_${level}`;
+          trajLabels[col] = `cue ${level} bits away`;
           const chains = reads.filter((x) => x.level === level);
           let ok = 0;
           let count = 0;
           for (let step = 0; step < proto.iterations; step++) {
             const at = chains.filter((x) => x.step === step && x.pr.recalled);
             const dist = at.reduce((s, x) => s + hammingBits(x.pr.recalled!, x.truth), 0) / Math.max(1, at.length);
-            trajRows.push({ noise_bits: level, step, mean_distance: dist });
+            trajRows[step]![col] = dist;
           }
           for (const x of chains.filter((y) => y.step === finalStep)) {
             count++;
@@ -300,8 +319,8 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
           results,
           tables: { [proto.task]: rows, trajectories: trajRows },
           charts: {
-            [proto.task]: { title: 'Iterative reads: accuracy after the last step against cue noise', x: 'noise_bits', y: ['bit_accuracy', 'algebraic_bit_accuracy'], yTitle: 'bit accuracy', xTitle: 'flipped cue bits' },
-            trajectories: { title: 'Mean distance to the stored pattern after each read', x: 'step', y: ['mean_distance'], yTitle: 'Hamming distance', xTitle: 'read step' },
+            [proto.task]: { title: 'Iterative reads: accuracy after the last step against cue noise', x: 'noise_bits', y: ['bit_accuracy', 'algebraic_bit_accuracy'], labels, yTitle: 'bit accuracy', xTitle: 'flipped cue bits' },
+            trajectories: { title: 'Spiking circuit: mean distance to the stored pattern after each read', x: 'step', y: Object.keys(trajLabels), labels: trajLabels, yTitle: 'Hamming distance', xTitle: 'read step' },
           },
         };
       }
@@ -309,19 +328,41 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
         const cmp = compareReaders(
           keys.slice(0, proto.patterns),
           values.slice(0, proto.patterns),
-          reads.map((x) => ({ level: x.level, query: x.pr.address, truth: x.truth, spiking: x.pr.recalled ?? null, neuron: x.algebraic })),
+          reads.map((x) => ({ level: x.level, pattern: x.pattern, query: x.pr.address, truth: x.truth, spiking: x.pr.recalled ?? null, neuron: x.algebraic })),
           n,
           sdmSec.radius!,
           seed,
-          { beta: proto.beta, hopfieldSteps: proto.hopfield_steps, association: proto.association },
+          { beta: proto.beta, hopfieldSteps: proto.hopfield_steps, association: proto.association, hardLocations: r },
         );
         Object.assign(results, cmp.summary);
-        const accuracyColumns = READERS.map((r) => `${r}_bit_accuracy`);
+        const accuracyColumns = READERS.map((c) => `${c}_bit_accuracy`);
+        const snr = cmp.snrOptimal;
         return {
           results,
-          tables: { attention: cmp.rows, agreement: cmp.agreement },
+          tables: { readers: cmp.regimes, attention: cmp.rows, ...(snr ? { attention_snr_optimal: snr.rows } : {}), agreement: cmp.agreement },
           charts: {
-            attention: { title: 'Accuracy against query noise, six readers of the same memories', x: 'noise_bits', y: accuracyColumns, yTitle: 'bit accuracy', xTitle: 'flipped query bits' },
+            attention: {
+              title: `Six readers of the same memories at the circuit's radius d = ${sdmSec.radius!} (beta ${cmp.beta.toFixed(2)})`,
+              note: cmp.note,
+              x: 'noise_bits',
+              y: accuracyColumns,
+              labels: cmp.labels,
+              yTitle: 'bit accuracy',
+              xTitle: 'flipped query bits',
+            },
+            ...(snr
+              ? {
+                  attention_snr_optimal: {
+                    title: `At the SNR-optimal radius over all 2^${n} addresses, d = ${snr.radius} (beta ${snr.beta.toFixed(2)})`,
+                    note: snr.note,
+                    x: 'noise_bits',
+                    y: snr.columns,
+                    labels: snr.labels,
+                    yTitle: 'bit accuracy',
+                    xTitle: 'flipped query bits',
+                  },
+                }
+              : {}),
           },
         };
       }
@@ -333,7 +374,8 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
           [proto.task]: {
             title: proto.task === 'capacity' ? 'Recall against the number of stored patterns' : 'Recall against cue noise',
             x,
-            y: ['bit_accuracy', 'algebraic_bit_accuracy'],
+            y: ['bit_accuracy', 'algebraic_bit_accuracy', ...(prediction.some(Number.isFinite) ? ['kanerva_prediction'] : [])],
+            labels,
             yTitle: 'bit accuracy',
             xTitle: proto.task === 'capacity' ? 'stored patterns' : 'flipped cue bits',
           },

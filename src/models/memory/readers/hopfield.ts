@@ -21,7 +21,9 @@
  * Capacity: for random patterns and N -> infinity the stored patterns stay (near-)stable up to the load
  * alpha = P/N = 0.138 (Amit, Gutfreund & Sompolinsky 1985, Phys. Rev. Lett. 55:1530). The per-bit error of one update
  * from a stored pattern follows from signal N - 1 against crosstalk, a sum of (P - 1)(N - 1) independent +-1 terms:
- * P_err ~ Phi(-1/sqrt(alpha)) for large N.
+ * P_err ~ Phi(-1/sqrt(alpha)) for large N. `hopfieldCapacity(N)` is the whole number of patterns below that load,
+ * floor(0.138 N): 8 patterns for N = 64, 17 for N = 128. Far above it (1,024 patterns in 64 units is a load of 16)
+ * the stored patterns are not fixed points and recall ends in spurious states about 60% right per bit.
  *
  * Cues may contain 0 for "unknown" units: they contribute no input until updated, and a 0 unit whose field is 0
  * becomes -1 (bit 0, as the default tie rule of the other readers).
@@ -319,4 +321,16 @@ export function hopfieldHeteroRead(net: HopfieldNetwork, key: Uint8Array, option
   }
   const recall = hopfieldRecall(net, s, { ...options, clamp });
   return { bits: toBits(recall.state, n), recall };
+}
+
+/** Critical load P/N of the Hebbian network for random patterns, N -> infinity (Amit, Gutfreund & Sompolinsky 1985). */
+export const HOPFIELD_CRITICAL_LOAD = 0.138;
+
+/**
+ * Capacity of a Hebbian network of N units for random patterns: floor(0.138 N) (file comment), the most patterns it
+ * can store and still retrieve (AGS's retrieval state at the critical load has about 1.5% of its bits wrong).
+ */
+export function hopfieldCapacity(size: number): number {
+  if (!Number.isInteger(size) || size < 1) throw new InputError('hopfieldCapacity size', `a positive integer, got ${size}`);
+  return Math.floor(HOPFIELD_CRITICAL_LOAD * size);
 }

@@ -87,6 +87,31 @@ export function binomialHalfCdf(K: number, bmax: number): number {
   return Math.exp(mx) * s;
 }
 
+/**
+ * Retrieval overlap of the Hebbian network at load alpha = P/N and zero temperature, from the replica-symmetric
+ * equations of Amit, Gutfreund & Sompolinsky (1985): m = erf(y) where y = m / sqrt(2 alpha r) is the largest root of
+ * erf(y) = y (sqrt(2 alpha) + (2 / sqrt(pi)) exp(-y^2)) (their m, r and C = sqrt(2 / (pi alpha r)) exp(-y^2) with
+ * r = 1 / (1 - C)^2 eliminated); 0 when there is no root (above the critical load). A fraction (1 + m) / 2 of the bits
+ * is right; m = 0.968 at alpha = 0.1379, the critical load (their 0.138 and 0.967), and 0 above it.
+ */
+export function agsOverlap(alpha: number): number {
+  const erf = (x: number) => 1 - erfc(x);
+  const f = (y: number) => erf(y) - y * (Math.sqrt(2 * alpha) + (2 / Math.sqrt(Math.PI)) * Math.exp(-y * y));
+  const step = 1e-3;
+  for (let y = 10; y > step; y -= step) {
+    if (f(y) < 0) continue;
+    let lo = y; // f(lo) >= 0 > f(hi)
+    let hi = y + step;
+    for (let i = 0; i < 60; i++) {
+      const mid = (lo + hi) / 2;
+      if (f(mid) >= 0) lo = mid;
+      else hi = mid;
+    }
+    return erf(lo);
+  }
+  return 0;
+}
+
 export function mean(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 }

@@ -10,7 +10,9 @@ import fc from 'fast-check';
 import { CounterRng } from '../../../../src/core/rng.ts';
 import { InputError } from '../../../../src/core/errors.ts';
 import {
+  HOPFIELD_CRITICAL_LOAD,
   heteroPatterns,
+  hopfieldCapacity,
   hopfieldEnergy,
   hopfieldFields,
   hopfieldHeteroRead,
@@ -23,7 +25,7 @@ import {
   isFixedPoint,
 } from '../../../../src/models/memory/readers/hopfield.ts';
 import { bipolar, keyBits, makePatternSet, makeQueries, valueBitsOf } from '../../../../src/models/memory/readers/patterns.ts';
-import { binomialHalfCdf, mean, naiveCouplings, naiveHamming, normalCdf, rowOf, stdErr } from './helpers.ts';
+import { agsOverlap, binomialHalfCdf, mean, naiveCouplings, naiveHamming, normalCdf, rowOf, stdErr } from './helpers.ts';
 
 describe('Hebbian storage', () => {
   it('couplings equal the naive sum_p x_pi x_pj with a zero diagonal; W = C / N', () => {
@@ -248,5 +250,27 @@ describe('capacity and error statistics', () => {
     expect(r30!).toBeLessThan(0.05);
     for (let i = 1; i < loads.length; i++) expect(recalled[i]!).toBeLessThanOrEqual(recalled[i - 1]!);
     expect(r14).toBeLessThan(r10!);
+  });
+
+  it("hopfieldCapacity(N) = floor(0.138 N); at that load stored patterns are recalled as AGS's retrieval state predicts", () => {
+    expect(HOPFIELD_CRITICAL_LOAD).toBe(0.138); // Amit, Gutfreund & Sompolinsky 1985
+    expect([64, 128, 200].map(hopfieldCapacity)).toEqual([8, 17, 27]);
+    expect(() => hopfieldCapacity(0)).toThrow(InputError);
+    for (const N of [64, 128]) {
+      const P = hopfieldCapacity(N);
+      const right: number[] = [];
+      for (let k = 0; k < 6; k++) {
+        const set = makePatternSet({ m: P, n: N, association: 'auto', seed: 40 + k });
+        const net = hopfieldOf(set);
+        const rng = new CounterRng(k);
+        let ok = 0;
+        for (let p = 0; p < P; p++) ok += N - naiveHamming(hopfieldReadBits(net, keyBits(set, p), { mode: 'async', rng, index: p }).bits, keyBits(set, p));
+        right.push(ok / (P * N));
+      }
+      // (1 + m) / 2 with AGS's overlap at alpha = P / N (0.995 for 8/64, 0.992 for 17/128), less the finite-size spread
+      const predicted = (1 + agsOverlap(P / N)) / 2;
+      console.log(`N=${N}, P=${P}: bits right ${mean(right).toFixed(4)} +- ${stdErr(right).toFixed(4)}, AGS ${predicted.toFixed(4)}`);
+      expect(mean(right)).toBeGreaterThan(predicted - 0.01);
+    }
   });
 });

@@ -1,20 +1,23 @@
 /**
  * Modern Hopfield network (Ramsauer et al. 2021) against independent references: one update equals the attention
  * read (auto- and heteroassociative), a naive X^T softmax(beta X xi) update, the energy never rises (Theorem 1), and
- * retrieval from a noisy query converges to the stored pattern for a large beta.
+ * retrieval from a noisy query converges to the stored pattern for a large beta; the capacity of the iteration
+ * against a Monte Carlo estimate of E exp(beta cos) and against iterations below and above it.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { InputError } from '../../../../src/core/errors.ts';
 import { attentionMemoryOf, attentionRead } from '../../../../src/models/memory/readers/attention.ts';
+import { CounterRng } from '../../../../src/core/rng.ts';
 import {
+  modernHopfieldCapacity,
   modernHopfieldEnergy,
   modernHopfieldRead,
   modernHopfieldRetrieve,
   modernHopfieldWeights,
 } from '../../../../src/models/memory/readers/modern-hopfield.ts';
 import { bipolarUnit, bipolarUnitRows, cosine, keyBits, makePatternSet, makeQueries, valueBitsOf } from '../../../../src/models/memory/readers/patterns.ts';
-import { naiveSoftmax, rowOf } from './helpers.ts';
+import { mean, naiveSoftmax, rowOf, stdErr } from './helpers.ts';
 
 const n = 64;
 const set = makePatternSet({ m: 40, n, association: 'hetero', valueBits: 32, seed: 31 });
@@ -108,5 +111,51 @@ describe('modern Hopfield network', () => {
     expect(() => modernHopfieldRetrieve(K, query(0), Number.NaN, { maxSteps: 1 })).toThrow(/beta/);
     expect(() => modernHopfieldRetrieve(K, new Float64Array(3), 1, { maxSteps: 1 })).toThrow(/state/);
     expect(() => modernHopfieldEnergy(K, query(0), 0)).toThrow(/beta/);
+  });
+});
+
+describe('modernHopfieldCapacity: where iterating retrieves', () => {
+  it('at m_max the other patterns weigh, on average, as much as the stored one: E exp(beta cos) by Monte Carlo', () => {
+    // cos of two random +-1 vectors of n bits; (m_max - 1) E exp(beta (cos - 1)) should be 1
+    const rng = new CounterRng(77);
+    const samples = 40000;
+    for (const [beta, bits] of [
+      [4.861140711839663, 64],
+      [15.852765, 64],
+      [8, 32],
+    ] as const) {
+      const xs: number[] = [];
+      for (let s = 0; s < samples; s++) {
+        let agree = 0;
+        for (let i = 0; i < bits; i++) if (rng.uniform(1, s, bits, i) < 0.5) agree++;
+        xs.push(Math.exp(beta * ((2 * agree - bits) / bits - 1)));
+      }
+      const ratio = (modernHopfieldCapacity(beta, bits) - 1) * mean(xs);
+      const se = (modernHopfieldCapacity(beta, bits) - 1) * stdErr(xs);
+      expect(Math.abs(ratio - 1)).toBeLessThan(4 * se);
+    }
+    expect(modernHopfieldCapacity(4.861140711839663, 64)).toBeCloseTo(108.4, 1);
+    expect(modernHopfieldCapacity(0, 64)).toBe(2); // beta = 0: every weight equal, the target's half at m = 2
+    // beta -> infinity: e^beta / cosh(beta/n)^n -> 2^n, the number of distinct patterns
+    expect(modernHopfieldCapacity(2000, 64) / 2 ** 64).toBeCloseTo(1, 12);
+    expect(() => modernHopfieldCapacity(-1, 64)).toThrow(InputError);
+  });
+
+  it('n = 64, beta 4.86 (m_max = 108): 3 steps retrieve at m = 27 and collapse to chance at m = 432; one step reads both', () => {
+    const beta = 4.861140711839663;
+    const accuracy = (m: number, steps: number) => {
+      const s = makePatternSet({ m, n, association: 'auto', seed: 3 });
+      const mem = attentionMemoryOf(s);
+      let ok = 0;
+      const count = 24;
+      for (let p = 0; p < count; p++) {
+        const read = modernHopfieldRead(mem, bipolarUnit(keyBits(s, p)), beta, { maxSteps: steps });
+        read.bits.forEach((b, i) => (ok += b === keyBits(s, p)[i] ? 1 : 0));
+      }
+      return ok / (count * n);
+    };
+    expect(accuracy(27, 3)).toBeGreaterThan(0.99);
+    expect(accuracy(432, 3)).toBeLessThan(0.65);
+    expect(accuracy(432, 1)).toBeGreaterThan(0.99);
   });
 });
