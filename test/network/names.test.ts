@@ -13,8 +13,9 @@ import { Simulator } from '../../src/engine/simulator.ts';
 import { buildNetwork } from '../../src/network/network.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'purkinje-names-'));
+let files = 0;
 const circuit = (extra = '') => {
-  const f = path.join(dir, `c${Math.random().toString(36).slice(2)}.yaml`);
+  const f = path.join(dir, `c${files++}.yaml`);
   writeFileSync(
     f,
     `name: two-receptors

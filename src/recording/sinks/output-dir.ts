@@ -235,7 +235,7 @@ export function defaultOutDir(name: string, root = 'out'): string {
     const dir = path.join(root, k === 1 ? name : `${name}-${k}`);
     const o = occupant(dir);
     const lock = path.join(path.dirname(path.resolve(dir)), `.${path.basename(dir)}.lock`);
-    let locked = false;
+    let locked: boolean;
     try {
       locked = alive(Number.parseInt(readFileSync(lock, 'utf8'), 10));
     } catch {
