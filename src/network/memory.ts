@@ -19,7 +19,25 @@ import { toTicks } from '../core/time.ts';
 import { NEURON_MODELS } from '../models/neurons/registry.ts';
 import type { ConnectivityRule } from './connectivity.ts';
 import type { ValueSpec } from './distributions.ts';
-import type { NetworkSpec } from './network.ts';
+
+/** The parts of a NetworkSpec (network.ts) the estimate reads; declared here so that network.ts can import this file. */
+export interface SpecForMemory {
+  readonly populations: ReadonlyArray<{
+    readonly name: string;
+    readonly size: number;
+    readonly model?: string;
+    readonly source?: { readonly kind: string; readonly spike_times_ms?: ReadonlyArray<ReadonlyArray<number>> };
+  }>;
+  readonly projections: ReadonlyArray<{
+    readonly name?: string;
+    readonly source: string;
+    readonly target: string;
+    readonly connectivity: ConnectivityRule;
+    readonly weight: ValueSpec;
+    readonly delay_ms: ValueSpec;
+    readonly plastic?: boolean;
+  }>;
+}
 
 export interface MemoryItem {
   readonly kind: 'population' | 'projection';
@@ -75,7 +93,7 @@ export function synapseCount(rule: ConnectivityRule, nPre: number, nPost: number
 
 const isDrawn = (v: ValueSpec) => typeof v !== 'number' && !('constant' in v);
 
-export function estimateMemory(spec: Omit<NetworkSpec, 'origin'>, dtMs: number): MemoryEstimate {
+export function estimateMemory(spec: SpecForMemory, dtMs: number): MemoryEstimate {
   const size = new Map(spec.populations.map((p) => [p.name, p.size]));
   const slots = new Map<string, number>();
   for (const pj of spec.projections) {
@@ -91,7 +109,7 @@ export function estimateMemory(spec: Omit<NetworkSpec, 'origin'>, dtMs: number):
       parts.state = 8 * n * model.stateVars.length;
       parts['delay rings'] = 8 * n * model.receptors.length * (slots.get(p.name) ?? 2);
     } else if (p.source?.kind === 'poisson') parts['pending events'] = EVENT_BYTES * n;
-    else if (p.source?.kind === 'spike_generator') parts['pending events'] = EVENT_BYTES * p.source.spike_times_ms.reduce((s, t) => s + t.length, 0);
+    else if (p.source?.kind === 'spike_generator') parts['pending events'] = EVENT_BYTES * (p.source.spike_times_ms ?? []).reduce((s, t) => s + t.length, 0);
     items.push({ kind: 'population', index, name: p.name, bytes: sum(parts), buildBytes: 0, parts });
   });
   spec.projections.forEach((pj, index) => {
