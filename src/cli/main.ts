@@ -267,7 +267,7 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
           const s = loadScenario(f);
           const dt = s.scenario.dt_ms ?? s.circuit?.circuit.dt_ms ?? 0.1;
           if (s.circuit) buildNetwork(s.circuit.spec, s.scenario.seed, dt, limit);
-          const mem = s.circuit ? `, about ${formatBytes(estimateMemory(s.circuit.spec, dt).peak)}` : '';
+          const mem = s.circuit ? `, about ${formatBytes(estimateMemory(s.circuit.spec, dt).peak)} of memory` : '';
           io.stdout(`${given}: ok (scenario '${s.scenario.name}', ${s.circuit ? `circuit '${s.circuit.circuit.name}'${mem}` : `model protocol '${s.scenario.protocol?.kind}'`})\n`);
         } else {
           const c = loadCircuit(f);

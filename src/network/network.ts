@@ -11,7 +11,7 @@ import type { StateArrays } from '../models/neurons/types.ts';
 import { withDefaults } from '../models/neurons/types.ts';
 import { type ConnectivityRule, type Csr, csrBytes, generatePairs, sortPairs } from './connectivity.ts';
 import { type ValueSpec, constantOf, drawValue, isConstant } from './distributions.ts';
-import { availableMemory, estimateMemory, formatBytes } from './memory.ts';
+import { availableMemory, estimateMemory, formatBytes, synapseCount } from './memory.ts';
 
 export type SourceSpec =
   | { readonly kind: 'poisson'; readonly rate_hz: number; readonly start_ms?: number; readonly stop_ms?: number }
@@ -154,26 +154,6 @@ const MAX_DELAY_TICKS = 65535;
 /** At most 10^9 synapses per projection (4 GB of targets alone, past what 24 GB machines should be asked for). */
 export const MAX_SYNAPSES_PER_PROJECTION = 1_000_000_000;
 
-/** Expected number of synapses a rule creates, before creating them. */
-function expectedSynapses(rule: ConnectivityRule, nPre: number, nPost: number): number {
-  switch (rule.rule) {
-    case 'all_to_all':
-      return nPre * nPost;
-    case 'one_to_one':
-      return nPre;
-    case 'pairwise_bernoulli':
-      return rule.p * nPre * nPost;
-    case 'fixed_indegree':
-      return rule.indegree * nPost;
-    case 'fixed_outdegree':
-      return rule.outdegree * nPre;
-    case 'explicit':
-      return rule.pairs.length;
-    case 'address_match':
-      return rule.bits * nPost;
-  }
-}
-
 /**
  * The name of an unnamed projection, unique among the defaults: `source->target` when no other projection joins the
  * same pair, `source->target:receptor` when several do on different receptors, and `source->target:receptor:k`
@@ -203,7 +183,16 @@ export function buildNetwork(spec: NetworkSpec, seed: number, dtMs: number, opts
   const fail = (path: PropertyKey[], expected: string): never => {
     throw new InputError(`${spec.origin}: ${jsonPointer(path)}`, expected);
   };
-  // Refuse what the machine cannot hold before allocating anything.
+  // Refuse what the machine cannot hold before allocating anything: first a rule that makes too many synapses for
+  // one projection, then a circuit whose estimated peak memory exceeds the limit.
+  spec.projections.forEach((pj, k) => {
+    const pre = spec.populations.find((p) => p.name === pj.source);
+    const post = spec.populations.find((p) => p.name === pj.target);
+    if (!pre || !post) return;
+    const expected = synapseCount(pj.connectivity, pre.size, post.size);
+    if (expected > MAX_SYNAPSES_PER_PROJECTION)
+      fail(['projections', k, 'connectivity'], `at most ${MAX_SYNAPSES_PER_PROJECTION.toLocaleString('en')} synapses per projection, this rule gives about ${Math.round(expected).toLocaleString('en')}`);
+  });
   const limit = opts.maxMemoryBytes ?? availableMemory();
   const estimate = estimateMemory(spec, dtMs);
   if (estimate.peak + BASE_BYTES > limit) {
@@ -270,9 +259,6 @@ export function buildNetwork(spec: NetworkSpec, seed: number, dtMs: number, opts
     if (receptorIndex < 0) return fail(['projections', k, 'receptor'], `one of ${tgt.model.receptors.join(', ')} for ${tgt.model.name}, got '${pj.receptor}'`);
     const name = pj.name ?? defaultProjectionName(spec.projections, k);
     if (projs.some((p) => p.name === name)) fail(['projections', k, 'name'], `a unique projection name, '${name}' is taken by an earlier projection`);
-    const expected = expectedSynapses(pj.connectivity, src.size, tgt.size);
-    if (expected > MAX_SYNAPSES_PER_PROJECTION)
-      fail(['projections', k, 'connectivity'], `at most ${MAX_SYNAPSES_PER_PROJECTION.toLocaleString('en')} synapses per projection, this rule gives about ${Math.round(expected).toLocaleString('en')}`);
     let pairs;
     try {
       pairs = generatePairs(pj.connectivity, src.size, tgt.size, src === tgt, rng, streamId(`conn:${name}`));

@@ -62,7 +62,7 @@ describe('bad input: one line, naming file and field, exit code 2, no output', (
     ['bad backend', () => ['run', 'cuba', '--backend', 'cuda'], /--backend.*cuda.*cpu, gpujs, auto/],
     ['bad duration', () => ['run', 'cuba', '--duration', '-3'], /--duration: expected a number > 0, got '-3'/],
     ['duration off the grid', () => ['run', 'cuba', '--duration', '0.05', '--out', path.join(dir, 'o6')], /--duration: a multiple of dt \(0\.1 ms\), got 0\.05/],
-    ['output path is a file', () => ['run', 'cuba', '--duration', '1', '--out', file('afile', 'x')], /--out: a directory path/],
+    ['output path is a file', () => ['run', 'cuba', '--duration', '1', '--out', file('afile', 'x')], /--out: a folder path, but .*afile is a file/],
     [
       'worker threads neither auto nor a count',
       () => ['validate', file('s6.yaml', 'name: w\nprotocol: { kind: cls, task: consolidation, workers: many }\n')],
@@ -125,8 +125,8 @@ describe('validate and list', () => {
   it('validate accepts the shipped files and says what they are', async () => {
     const r = await cli('validate', 'circuits/cuba.yaml', 'scenarios/cuba.yaml');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/circuits\/cuba\.yaml: ok \(circuit 'cuba', 2 populations, \d+ synapses at seed 1\)/);
-    expect(r.stdout).toMatch(/scenarios\/cuba\.yaml: ok \(scenario 'cuba', circuit 'cuba'\)/);
+    expect(r.stdout).toMatch(/circuits\/cuba\.yaml: ok \(circuit 'cuba', 2 populations, \d+ synapses at seed 1, about \d+(\.\d+)? MB of memory\)/);
+    expect(r.stdout).toMatch(/scenarios\/cuba\.yaml: ok \(scenario 'cuba', circuit 'cuba', about \d+(\.\d+)? MB of memory\)/);
   });
 
   it('finds a scenario by a path without its extension', async () => {
