@@ -5,6 +5,24 @@
 import { performance } from 'node:perf_hooks';
 import { loadScenario } from '../src/scenarios/loader.ts';
 import { runScenario } from '../src/scenarios/runner.ts';
+import { attentionMemoryOf, attentionReadBatch, bipolarUnitRows, makePatternSet, makeQueries } from '../src/models/memory/readers/index.ts';
+
+// One batch of 1,024 attention reads over 1,024 stored patterns of 64 bits (was a timed unit test): median of 5.
+{
+  const set = makePatternSet({ m: 1024, n: 64, association: 'hetero', seed: 5 });
+  const mem = attentionMemoryOf(set);
+  const qs = makeQueries(set, 6);
+  const Q = bipolarUnitRows(qs.bits, qs.count, 64);
+  attentionReadBatch(mem, Q, 20);
+  const ms: number[] = [];
+  for (let k = 0; k < 5; k++) {
+    const t0 = performance.now();
+    attentionReadBatch(mem, Q, 20);
+    ms.push(performance.now() - t0);
+  }
+  ms.sort((a, b) => a - b);
+  console.log(JSON.stringify({ bench: 'attention-batch', patterns: 1024, n: 64, queries: qs.count, ms_per_query: ms[2]! / qs.count }));
+}
 
 for (const name of ['attention-auto', 'attention-hetero']) {
   const t0 = performance.now();

@@ -1,6 +1,7 @@
 /**
  * Timings of the SDM circle-intersection tables at Kanerva's scale: I(1000, 451, dv) for every dv = 0..1000, as an
- * exact BigInt table and as a log table in doubles, plus the single-dv functions called for every dv.
+ * exact BigInt table and as a log table in doubles, plus the single-dv functions called for every dv, and the three
+ * optimal radii for r = 10^6, m = 1000.
  * Run: npx tsx bench/sdm-theory.ts   (prints one JSON object; times in ms, median and min of the repeats)
  */
 import { cpus } from 'node:os';
@@ -9,6 +10,7 @@ import {
   intersectionTable,
   logCircleIntersection,
   logIntersectionTable,
+  optimalRadii,
 } from '../src/analysis/sdm-theory/index.ts';
 
 const N = 1000;
@@ -46,5 +48,7 @@ const result = {
   log_single_dv_for_every_dv: time(() => {
     for (let dv = 0; dv <= N; dv++) logCircleIntersection(N, D, dv);
   }),
+  // The three optimal radii at Kanerva's scale (r = 10^6 neurons, m = 1000 patterns): was a timed unit test.
+  optimal_radii_r1e6_m1000: time(() => optimalRadii(N, 1_000_000, 1000)),
 };
 console.log(JSON.stringify(result, null, 2));

@@ -54,8 +54,15 @@ describe('streams', () => {
         resolve();
       });
     });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(sim2.tick).toBeLessThan(100_000);
+    // The engine yields to the event loop after every chunk, so a run that went on would advance within a few turns.
+    const turns = async (k: number) => {
+      for (let q = 0; q < k; q++) await new Promise((r) => setImmediate(r));
+    };
+    await turns(20);
+    const stopped = sim2.tick;
+    await turns(20);
+    expect(sim2.tick).toBe(stopped);
+    expect(stopped).toBeLessThan(100_000);
   });
 });
 

@@ -130,10 +130,8 @@ describe('optimal radii in the attention setting n = 64, r = 2^64, m = 1024', ()
 });
 
 describe('optimal radii at Kanerva scale', () => {
-  it('n = 1000, r = 10^6: radii are near the classic 451 and the search is fast', () => {
-    const t0 = performance.now();
+  it('n = 1000, r = 10^6: radii are near the classic 451 (its speed is measured by bench/sdm-theory.ts)', () => {
     const opt = optimalRadii(1000, 1_000_000, 1000);
-    expect(performance.now() - t0).toBeLessThan(5000);
     for (const d of [opt.snr.d, opt.memoryCapacity.d, opt.criticalDistance.d]) {
       expect(d).toBeGreaterThan(420);
       expect(d).toBeLessThan(480);

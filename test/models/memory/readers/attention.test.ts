@@ -135,19 +135,14 @@ describe('attention read', () => {
   });
 });
 
-describe('attention speed', () => {
-  it('m = 1024, n = 64: a batch of 1024 queries takes at most milliseconds per query', () => {
+describe('attention batch read', () => {
+  it('m = 1024, n = 64: a batch of 1024 queries reads well (its speed is measured by bench/attention.ts)', () => {
     const set = makePatternSet({ m: 1024, n: 64, association: 'hetero', seed: 5 });
     const mem = attentionMemoryOf(set);
     const qs = makeQueries(set, 6);
     const Q = bipolarUnitRows(qs.bits, qs.count, 64);
-    attentionReadBatch(mem, Q, 20); // warm-up
-    const t0 = performance.now();
     const r = attentionReadBatch(mem, Q, 20);
-    const perQuery = (performance.now() - t0) / qs.count;
-    console.log(`attention m=1024 n=64: ${perQuery.toFixed(3)} ms per query`);
-    expect(perQuery).toBeLessThan(2);
-    // and it reads well: 6 flipped bits of 64, beta = 20
+    // 6 flipped bits of 64, beta = 20
     let correct = 0;
     for (let q = 0; q < qs.count; q++) correct += naiveHamming(r.bits.subarray(q * 64, (q + 1) * 64), valueBitsOf(set, qs.targets[q]!)) === 0 ? 1 : 0;
     expect(correct / qs.count).toBeGreaterThan(0.9);
