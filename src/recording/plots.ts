@@ -32,9 +32,9 @@ export interface LineSeries {
   readonly y: readonly string[];
   /**
    * What each column shows, as the legend says it ("spiking circuit", "algebraic SDM", "theory"): legends never show
-   * summary field names. A column without a label is named by its field with underscores as spaces.
+   * summary field names. Every column in `y` needs one (a missing one falls back to its field name, underscores as spaces).
    */
-  readonly labels?: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
   /** A line under the title (what the figure's curves are, where a theory comes from). */
   readonly note?: string;
   readonly rows: ReadonlyArray<Record<string, number | string>>;
@@ -44,7 +44,7 @@ export interface LineSeries {
 }
 
 /** The legend name of a column. */
-export function seriesLabel(s: Pick<LineSeries, 'labels'>, col: string): string {
+export function seriesLabel(s: Partial<Pick<LineSeries, 'labels'>>, col: string): string {
   return s.labels?.[col] ?? col.replaceAll('_', ' ');
 }
 

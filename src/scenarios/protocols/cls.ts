@@ -12,7 +12,7 @@
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { egDiscrete, etDiscrete, onlineEgOnePass, optimalStopping } from '../../analysis/cls-theory/index.ts';
+import { egDiscrete, etDiscrete, notebookMemoryError, onlineEgOnePass, optimalStopping } from '../../analysis/cls-theory/index.ts';
 import {
   type ClsEvent,
   clsParams,
@@ -25,7 +25,7 @@ import {
   type Regime,
   sampleData,
 } from '../../models/memory/cls/index.ts';
-import { lineChart, renderSvg } from '../../recording/plots.ts';
+import { lineChart, renderSvg, type LineSeries } from '../../recording/plots.ts';
 import { writeReport } from '../../recording/report.ts';
 import { spikeSink } from '../../recording/sinks/index.ts';
 import { OutputDir } from '../../recording/sinks/output-dir.ts';
@@ -45,7 +45,7 @@ const mean = (xs: ArrayLike<number>) => {
 export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol, opts: ScenarioRunOptions): Promise<RunSummary> {
   const { scenario, file } = loaded;
   const seed0 = opts.seed ?? scenario.seed;
-  const out = opts.outDir !== undefined ? new OutputDir(opts.outDir) : null;
+  const out = opts.outDir !== undefined ? new OutputDir(opts.outDir, { overwrite: opts.overwrite === true }) : null;
   const schedules = proto.task === 'alpha-sweep' ? proto.alpha.length * proto.seeds : proto.seeds;
   const pool = new ReplayPool(poolSize(proto.workers, schedules));
   try {
@@ -77,7 +77,10 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
     };
 
     const tables: Record<string, Array<Record<string, number | string>>> = {};
-    const charts: Record<string, { title: string; x: string; y: string[]; yTitle: string; logY?: boolean }> = {};
+    /** Figures of the tables, by table name. Legends name what each line shows; theory lines sit beside the simulation. */
+    const charts: Record<string, Omit<LineSeries, 'rows'>> = {};
+    /** Where the theory curves come from (a line under each figure's title). */
+    const GD_THEORY = 'theory: gradient descent with perfect replay, Marchenko-Pastur average (Advani et al. 2020)';
     /** The promise's value, or undefined as soon as the run is interrupted (Ctrl-C) while waiting for it. */
     const untilAborted = <T>(p: Promise<T>): Promise<T | undefined> => {
       const signal = opts.signal;
@@ -177,9 +180,35 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
         rows.push({ snr: String(proto.snr[si]), t_star_simulated: t, t_star_theory: th.tStar, eg_at_t_star: acc.test[t]!, eg_at_t_star_theory: th.egAtTStar, eg_final: acc.test[proto.epochs]!, eg_final_theory: th.egFinal, et_final: acc.train[proto.epochs]!, et_final_theory: th.etFinal });
         const every = Math.max(1, Math.floor(proto.epochs / 200));
         const amnesia: Array<Record<string, number | string>> = [];
-        for (let e = 0; e <= proto.epochs; e += every) amnesia.push({ epoch: e, memory_score_after_lesion: acc.lesion[e]!, memory_score_intact: 1 - Math.min(acc.train[e]!, mean(acc.notebook)) / acc.train[0]! });
+        // Theory: a lesion at e leaves the student, 1 - Et(e) / Et(0); intact, the better of student and notebook, whose
+        // error is (P - 1)/(M - 1) (Sun et al. 2023).
+        const et0 = etDiscrete(alpha, snr, proto.learning_rate, 0);
+        const nbTheory = notebookMemoryError(proto.examples, proto.notebook_units);
+        for (let e = 0; e <= proto.epochs; e += every) {
+          const et = etDiscrete(alpha, snr, proto.learning_rate, e);
+          amnesia.push({
+            epoch: e,
+            memory_score_after_lesion: acc.lesion[e]!,
+            memory_score_intact: 1 - Math.min(acc.train[e]!, mean(acc.notebook)) / acc.train[0]!,
+            theory_memory_score_after_lesion: 1 - et / et0,
+            theory_memory_score_intact: 1 - Math.min(et, nbTheory) / et0,
+          });
+        }
         tables[`amnesia_snr_${String(proto.snr[si])}`] = amnesia;
-        charts[`amnesia_snr_${String(proto.snr[si])}`] = { title: `Retrograde amnesia, SNR ${String(proto.snr[si])}: memory score after a notebook lesion at epoch e`, x: 'epoch', y: ['memory_score_after_lesion', 'memory_score_intact'], yTitle: 'memory score' };
+        charts[`amnesia_snr_${String(proto.snr[si])}`] = {
+          title: `Retrograde amnesia, SNR ${String(proto.snr[si])}: memory score after a notebook lesion at epoch e`,
+          note: `${GD_THEORY}; notebook error (P - 1)/(M - 1)`,
+          x: 'epoch',
+          y: ['memory_score_after_lesion', 'theory_memory_score_after_lesion', 'memory_score_intact', 'theory_memory_score_intact'],
+          labels: {
+            memory_score_after_lesion: 'lesion at epoch e (simulation)',
+            theory_memory_score_after_lesion: 'lesion at epoch e (theory)',
+            memory_score_intact: 'notebook intact (simulation)',
+            theory_memory_score_intact: 'notebook intact (theory)',
+          },
+          xTitle: 'epoch of the lesion',
+          yTitle: 'memory score',
+        };
         if (interrupted) break;
       }
       tables.snr_sweep = rows;
@@ -212,6 +241,7 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
           student_final_eg: acc.test[proto.epochs]!,
           student_best_eg: acc.test[argmin(acc.test)]!,
           theory_final_eg: egDiscrete(p / proto.inputs, snr, proto.learning_rate, proto.epochs),
+          theory_best_eg: optimalStopping(p / proto.inputs, snr, proto.learning_rate, proto.epochs, true).egAtTStar,
           student_online_eg_theory: onlineEgOnePass(p / proto.inputs, snr, proto.learning_rate, proto.inputs),
           notebook_only_eg: nbTest,
           combined_memory_error: Math.min(acc.train[proto.epochs]!, mean(acc.notebook)),
@@ -219,7 +249,24 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
         if (interrupted) break;
       }
       tables.alpha_sweep = rows;
-      charts.alpha_sweep = { title: `Generalization against alpha = P/N (SNR ${String(proto.snr[0])})`, x: 'alpha', y: ['student_final_eg', 'student_best_eg', 'theory_final_eg', 'student_online_eg', 'student_online_eg_theory', 'notebook_only_eg'], yTitle: 'generalization error', logY: true };
+      charts.alpha_sweep = {
+        title: `Generalization against alpha = P/N (SNR ${String(proto.snr[0])})`,
+        note: `${GD_THEORY}; online: exact at N = ${proto.inputs}; no theory for the notebook alone`,
+        x: 'alpha',
+        y: ['student_final_eg', 'theory_final_eg', 'student_best_eg', 'theory_best_eg', 'student_online_eg', 'student_online_eg_theory', 'notebook_only_eg'],
+        labels: {
+          student_final_eg: `student after ${proto.epochs} epochs (simulation)`,
+          theory_final_eg: `student after ${proto.epochs} epochs (theory)`,
+          student_best_eg: 'student at its best epoch (simulation)',
+          theory_best_eg: 'student stopped at t* (theory)',
+          student_online_eg: 'student, one online pass (simulation)',
+          student_online_eg_theory: 'student, one online pass (theory)',
+          notebook_only_eg: 'notebook alone (simulation)',
+        },
+        xTitle: 'alpha = P / N',
+        yTitle: 'generalization error',
+        logY: true,
+      };
       extra.alpha = proto.alpha;
       extra.student_final_eg = rows.map((r) => r.student_final_eg);
       extra.theory_final_eg = rows.map((r) => r.theory_final_eg);
@@ -247,7 +294,22 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
         rows.push(row);
       }
       tables.unpredictable = rows;
-      charts.unpredictable = { title: 'Deterministic unpredictability behaves like noise of the matching SNR', x: 'epoch', y: conditions.map(([n]) => n), yTitle: 'generalization error' };
+      const snrText = (x: number) => (x === Infinity ? 'inf' : String(Number(x.toPrecision(3))));
+      charts.unpredictable = {
+        title: 'Deterministic unpredictability behaves like noise of the matching SNR',
+        note: GD_THEORY,
+        x: 'epoch',
+        y: ['complex', 'noisy_like_complex', 'theory_complex_snr', 'partial', 'noisy_like_partial', 'theory_partial_snr'],
+        labels: {
+          complex: `teacher c sin(${proto.complex_gain} x.w) (simulation)`,
+          noisy_like_complex: `noisy linear teacher, SNR ${snrText(snrC)} (simulation)`,
+          theory_complex_snr: `linear teacher, SNR ${snrText(snrC)} (theory)`,
+          partial: `student sees ${proto.inputs} of ${proto.inputs + proto.hidden_inputs} inputs (simulation)`,
+          noisy_like_partial: `noisy linear teacher, SNR ${snrText(snrP)} (simulation)`,
+          theory_partial_snr: `linear teacher, SNR ${snrText(snrP)} (theory)`,
+        },
+        yTitle: 'generalization error',
+      };
       const rel = (a: Float64Array, b: Float64Array) => {
         let worst = 0;
         for (let e = 1; e <= proto.epochs; e++) worst = Math.max(worst, Math.abs(a[e]! / b[e]! - 1));
@@ -309,6 +371,7 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
       res.stopped_at_optimized!.push(stopAt);
       res.eg_at_stop_optimized!.push(op.test[proto.epochs]!);
       const every = Math.max(1, Math.floor(proto.epochs / 400));
+      const nbTheory = notebookMemoryError(proto.examples, proto.notebook_units);
       const rows: Array<Record<string, number | string>> = [];
       for (let e = 0; e <= proto.epochs; e += every) {
         rows.push({
@@ -320,12 +383,35 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
           optimized_generalization_error: op.test[e]!,
           theory_memory_error: etDiscrete(alpha, snr, proto.learning_rate, e),
           theory_generalization_error: egDiscrete(alpha, snr, proto.learning_rate, e),
+          theory_notebook_memory_error: nbTheory,
+          theory_optimized_generalization_error: egDiscrete(alpha, snr, proto.learning_rate, Math.min(e, stop.tStar)),
         });
       }
       tables[`curves_snr_${String(proto.snr[si])}`] = rows;
+      const stopWhere = { theory: `the theory's t* = ${stop.tStar}`, oracle: 'its best epoch (oracle)', 'held-out': 'the t* of held-out memories' }[proto.t_star];
       charts[`curves_snr_${String(proto.snr[si])}`] = {
         title: `SNR ${String(proto.snr[si])}: student, notebook and theory (alpha ${alpha})`,
-        y: ['student_memory_error', 'student_generalization_error', 'notebook_memory_error', 'optimized_generalization_error', 'theory_memory_error', 'theory_generalization_error'],
+        note: `${GD_THEORY}; notebook error (P - 1)/(M - 1); "stopped" replay ends at ${stopWhere} (theory: ${stop.tStar})`,
+        y: [
+          'student_memory_error',
+          'theory_memory_error',
+          'notebook_memory_error',
+          'theory_notebook_memory_error',
+          'student_generalization_error',
+          'theory_generalization_error',
+          'optimized_generalization_error',
+          'theory_optimized_generalization_error',
+        ],
+        labels: {
+          student_memory_error: 'student memory error (simulation)',
+          theory_memory_error: 'student memory error (theory)',
+          notebook_memory_error: 'notebook memory error (simulation)',
+          theory_notebook_memory_error: 'notebook memory error (theory)',
+          student_generalization_error: 'student generalization error (simulation)',
+          theory_generalization_error: 'student generalization error (theory)',
+          optimized_generalization_error: 'generalization, stopped (simulation)',
+          theory_optimized_generalization_error: 'generalization, stopped (theory)',
+        },
         x: 'epoch',
         yTitle: 'mean squared error',
       };

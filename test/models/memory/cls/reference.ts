@@ -1,3 +1,5 @@
+import type { Dataset } from '../../../../src/models/memory/cls/teacher.ts';
+
 /**
  * Independent references for the CLS tests, written from the equations (not from the model's code):
  * - jacobiEigen: cyclic Jacobi eigendecomposition of a symmetric matrix;
@@ -5,7 +7,9 @@
  *   w_t = V diag((1 - (1 - eta l)^t) / l) V^T X^T y, from the eigendecomposition X^T X = V diag(l) V^T;
  * - IntegerNotebook: the notebook's dynamics with the dense recurrent matrix in exact integer arithmetic (for
  *   a = 1/20 and gamma = 0.6, 400 n W_ij = 400 n_ij - 20 (n_i + n_j) + P - 228 with n = M a (1 - a), n_ij the number
- *   of patterns holding units i and j), synchronous full updates with a full sort for k-winners-take-all.
+ *   of patterns holding units i and j), synchronous full updates with a full sort for k-winners-take-all;
+ * - referenceRun: a whole teacher / notebook / student run from the paper's definitions (IntegerNotebook dynamics,
+ *   readout, recall, gradient descent, errors by direct summation, combined error and scores), for small systems.
  */
 
 /** Eigenvalues and eigenvectors (columns of `vectors`, row-major n x n) of the symmetric n x n matrix a. */
@@ -184,4 +188,150 @@ export function mean(xs: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < xs.length; i++) s += xs[i]!;
   return s / xs.length;
+}
+
+/** The inputs of a reference run: the model's random draws only (data, index patterns, reactivation seeds). */
+export interface ReferenceRunInput {
+  readonly train: Dataset;
+  readonly test: Dataset;
+  /** Index patterns, k active units each (the notebook's draw). */
+  readonly patterns: ArrayLike<number>;
+  readonly m: number;
+  readonly k: number;
+  /** Threshold U of the fixed-threshold cycles (400 n U must be an integer: IntegerNotebook). */
+  readonly u: number;
+  readonly kwtaCycles: number;
+  readonly thresholdCycles: number;
+  readonly eta: number;
+  readonly epochs: number;
+  /** The random seed state of reactivation (epoch, slot) (the notebook's draw). */
+  readonly seedState: (epoch: number, slot: number) => Uint8Array;
+  /** Notebook removed after this many updates. */
+  readonly lesionAt?: number;
+}
+
+export interface ReferenceRun {
+  readonly studentTrain: Float64Array;
+  readonly studentTest: Float64Array;
+  readonly notebookTrain: number;
+  readonly combined: Float64Array;
+  readonly memoryScore: Float64Array;
+  readonly lesionScore: Float64Array;
+  readonly generalizationScore: Float64Array;
+}
+
+/**
+ * The teacher / notebook / student run of Sun et al. (2023) written again from the paper's definitions, for small
+ * systems (a = 1/20, gamma = 0.6: the notebook is IntegerNotebook, dense and exact), sharing with the model only its
+ * random draws:
+ * - readout of a notebook state s: g_mu = (o_mu - a S) / n with o_mu = |xi^mu ∩ s|, S = |s|, n = M a (1 - a);
+ *   x^ = sum_mu g_mu x^mu, y^ = sum_mu g_mu y^mu;
+ * - reactivation: seed -> kWTA cycles -> fixed-threshold cycles -> readout; every reactivation of an epoch is replayed;
+ * - recall from a cue x: graded state s0_i = sum_{mu ∋ i} d_mu - a sum_mu d_mu (d_mu = x^mu . x), one kWTA cycle on
+ *   the field W s0, then kWTA cycles on the binary state (kwtaCycles in all), readout y^;
+ * - student: w_0 = 0, w <- w + eta sum_b (y^_b - w . x^_b) x^_b over the epoch's P readouts;
+ * - errors by direct summation; the system's memory error is that of its better part, the notebook's recall or the
+ *   student (only the student after a lesion); scores are 1 - E / E(w = 0) with E(w = 0) = mean y^2 of the set.
+ */
+export function referenceRun(inp: ReferenceRunInput): ReferenceRun {
+  const { train, test, patterns, m, k, eta, epochs } = inp;
+  const { n, count: p } = train;
+  const a = k / m;
+  const norm = m * a * (1 - a);
+  const nb = new IntegerNotebook(patterns, m, k, p, inp.u);
+  const readout = (s: Uint8Array, outX: Float64Array): number => {
+    let total = 0;
+    for (let i = 0; i < m; i++) total += s[i]!;
+    outX.fill(0);
+    let y = 0;
+    for (let mu = 0; mu < p; mu++) {
+      let o = 0;
+      for (let j = 0; j < k; j++) o += s[patterns[mu * k + j]!]!;
+      const g = (o - a * total) / norm;
+      y += g * train.y[mu]!;
+      for (let j = 0; j < n; j++) outX[j]! += g * train.x[mu * n + j]!;
+    }
+    return y;
+  };
+  const topK = (f: Float64Array): Uint8Array => {
+    const idx = Array.from({ length: m }, (_, i) => i).sort((u, v) => f[v]! - f[u]! || u - v);
+    const out = new Uint8Array(m);
+    for (let r = 0; r < k; r++) out[idx[r]!] = 1;
+    return out;
+  };
+  // Synchronous cycles are a deterministic map of the state: once a cycle changes nothing, neither do the rest of its phase.
+  const same = (u: Uint8Array, v: Uint8Array) => u.every((x, i) => x === v[i]);
+  const settle = (seed: Uint8Array): Uint8Array => {
+    let s = seed;
+    for (let c = 0; c < inp.kwtaCycles; c++) {
+      const t = nb.kwta(s);
+      if (same(t, s)) break;
+      s = t;
+    }
+    for (let c = 0; c < inp.thresholdCycles; c++) {
+      const t = nb.threshold(s);
+      if (same(t, s)) break;
+      s = t;
+    }
+    return s;
+  };
+  // The notebook's memory error: recall from each stored x.
+  let nbErr = 0;
+  const scratch = new Float64Array(n);
+  for (let nu = 0; nu < p; nu++) {
+    const d = new Float64Array(p);
+    let sumD = 0;
+    for (let mu = 0; mu < p; mu++) {
+      for (let j = 0; j < n; j++) d[mu]! += train.x[mu * n + j]! * train.x[nu * n + j]!;
+      sumD += d[mu]!;
+    }
+    const s0 = new Float64Array(m).fill(-a * sumD);
+    for (let mu = 0; mu < p; mu++) for (let j = 0; j < k; j++) s0[patterns[mu * k + j]!]! += d[mu]!;
+    const f = new Float64Array(m);
+    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) f[i]! += nb.w[i * m + j]! * s0[j]!;
+    let s = topK(f);
+    for (let c = 1; c < inp.kwtaCycles; c++) s = nb.kwta(s);
+    nbErr += (train.y[nu]! - readout(s, scratch)) ** 2;
+  }
+  const notebookTrain = nbErr / p;
+
+  const E = epochs;
+  const studentTrain = new Float64Array(E + 1);
+  const studentTest = new Float64Array(E + 1);
+  const w = new Float64Array(n);
+  studentTrain[0] = mse(w, train.x, train.y, p, n);
+  studentTest[0] = mse(w, test.x, test.y, test.count, n);
+  const xh = new Float64Array(n);
+  for (let e = 1; e <= E; e++) {
+    if (inp.lesionAt !== undefined && e > inp.lesionAt) {
+      studentTrain[e] = studentTrain[e - 1]!;
+      studentTest[e] = studentTest[e - 1]!;
+      continue;
+    }
+    const grad = new Float64Array(n);
+    for (let slot = 0; slot < p; slot++) {
+      const s = settle(inp.seedState(e, slot));
+      const yh = readout(s, xh);
+      let r = yh;
+      for (let j = 0; j < n; j++) r -= w[j]! * xh[j]!;
+      for (let j = 0; j < n; j++) grad[j]! += r * xh[j]!;
+    }
+    for (let j = 0; j < n; j++) w[j]! += eta * grad[j]!;
+    studentTrain[e] = mse(w, train.x, train.y, p, n);
+    studentTest[e] = mse(w, test.x, test.y, test.count, n);
+  }
+  const e0 = mean(Array.from(train.y, (y) => y * y));
+  const g0 = mean(Array.from(test.y, (y) => y * y));
+  const combined = new Float64Array(E + 1);
+  const memoryScore = new Float64Array(E + 1);
+  const lesionScore = new Float64Array(E + 1);
+  const generalizationScore = new Float64Array(E + 1);
+  for (let e = 0; e <= E; e++) {
+    const notebookThere = inp.lesionAt === undefined || e < inp.lesionAt;
+    combined[e] = notebookThere ? Math.min(studentTrain[e]!, notebookTrain) : studentTrain[e]!;
+    memoryScore[e] = 1 - combined[e]! / e0;
+    lesionScore[e] = 1 - studentTrain[e]! / e0;
+    generalizationScore[e] = 1 - studentTest[e]! / g0;
+  }
+  return { studentTrain, studentTest, notebookTrain, combined, memoryScore, lesionScore, generalizationScore };
 }

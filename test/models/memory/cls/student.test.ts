@@ -9,6 +9,19 @@ import { GdClosedForm, mean, mse } from './reference.ts';
 const CHECK = [0, 1, 2, 10, 45, 164, 500, 1000, 2000];
 
 describe('student: full-batch gradient descent', () => {
+  it('a step and its error computed by hand: w = (1, -1), x = (1, 0) and (1, 2), y = 2 and 0, eta = 0.5', () => {
+    // residuals 2 - 1 = 1 and 0 - (1 - 2) = 1; summed gradient (1, 0) + (1, 2) = (2, 2); w' = w + 0.5 (2, 2) = (2, 0);
+    // predictions 2 and 2, errors 0 and 2: mean squared error (0 + 4) / 2 = 2; the zero predictor's (4 + 0) / 2 = 2
+    const d = { n: 2, count: 2, x: Float64Array.of(1, 0, 1, 2), y: Float64Array.of(2, 0) };
+    const w = Float64Array.of(1, -1);
+    gradientStep(w, d.x, d.y, 2, 0.5);
+    expect(Array.from(w)).toEqual([2, 0]);
+    expect(meanSquaredError(w, d)).toBe(2);
+    expect(new GramError(d).error(w)).toBeCloseTo(2, 14);
+    expect(new GramError(d).c).toBe(2);
+    expect(new GramError(d).error(Float64Array.of(0, 0))).toBeCloseTo(2, 14);
+  });
+
   it('one step is w + eta sum_b (y_b - w.x_b) x_b (no 1/P) and the Gram-matrix error equals direct summation', () => {
     const t = createTeacher({ kind: 'linear', n: 10, snr: 3 }, 1);
     const d = sampleData(t, 7, 'train');
