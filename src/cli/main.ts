@@ -103,7 +103,7 @@ function printHuman(s: RunSummary, out: string | undefined, write: (t: string) =
   write(`${s.scenario}: ${s.biological_ms} ms of '${s.circuit}' on ${s.backend} (${s.device}, float${s.precision}), seed ${s.seed}\n`);
   write(`  build ${s.build_ms.toFixed(0)} ms, simulate ${s.wall_ms.toFixed(0)} ms, real-time factor ${s.real_time_factor.toFixed(2)}, ${s.synaptic_events} synaptic events\n`);
   for (const [name, p] of Object.entries(s.populations))
-    write(`  ${name.padEnd(12)} n=${String(p.size).padEnd(7)} spikes=${String(p.spikes).padEnd(9)} rate=${p.rate_hz.toFixed(3)} Hz  CV(ISI)=${p.cv_isi === null ? '-' : p.cv_isi.toFixed(3)}\n`);
+    write(`  ${name.padEnd(12)} ${p.kind.padEnd(15)} n=${String(p.size).padEnd(7)} spikes=${String(p.spikes).padEnd(9)} rate=${p.rate_hz.toFixed(3)} Hz  CV(ISI)=${p.cv_isi === null ? '-' : p.cv_isi.toFixed(3)}\n`);
   for (const e of s.expectations)
     write(`  expect ${e.check}[${e.population}] in [${e.band[0]}, ${e.band[1]}]: ${Number.isFinite(e.value) ? e.value.toFixed(3) : 'n/a'} ${e.pass ? 'ok' : e.enforced ? 'FAILED' : 'outside (run shorter than the scenario asks for: not enforced)'}\n`);
   if (s.interrupted) write('  interrupted: the outputs hold what was simulated\n');

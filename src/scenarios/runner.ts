@@ -122,6 +122,7 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
         populations[p.name] = {
           size: p.size,
           kind: p.kind,
+          model: p.model?.name ?? null,
           spikes: counts[p.name] ?? 0,
           rate_hz: meanRateHz(counts[p.name] ?? 0, p.size, simulatedMs),
           cv_isi: Number.isFinite(cv.cv) ? cv.cv : null,

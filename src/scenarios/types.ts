@@ -43,7 +43,10 @@ export interface Expectation {
 
 export interface PopulationSummary {
   readonly size: number;
+  /** The neuron model (lif, lif_cond, adex, threshold_unit) or the source kind (poisson, spike_generator, external). */
   readonly kind: string;
+  /** The neuron model's name, or null for a spike source. */
+  readonly model: string | null;
   readonly spikes: number;
   readonly rate_hz: number;
   readonly cv_isi: number | null;

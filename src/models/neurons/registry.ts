@@ -1,4 +1,5 @@
 /** Neuron models by the name circuit files use. Spike sources are described in sources.ts. */
+import { ADEX } from './adex.ts';
 import { COBA } from './coba.ts';
 import { LIF } from './lif.ts';
 import { THRESHOLD_UNIT } from './threshold.ts';
@@ -11,6 +12,7 @@ export const NEURON_MODELS: Readonly<Record<string, AnyNeuronModel>> = Object.fr
   [LIF.name]: LIF,
   [COBA.name]: COBA,
   [THRESHOLD_UNIT.name]: THRESHOLD_UNIT,
+  [ADEX.name]: ADEX,
 });
 
 /** Source kinds: populations driven by a schedule. */
