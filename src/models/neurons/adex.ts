@@ -14,14 +14,15 @@
  * Integration (as NEST's aeif models do with GSL): each tick is integrated with an adaptive embedded Runge-Kutta
  * method, Dormand-Prince 5(4), absolute error tolerance `tol` (default 1e-6, NEST's gsl_error_tol) on v (mV) and
  * w (pA). The synaptic currents are exact exponentials of time inside the step, so they add no error. Each neuron
- * keeps its last step size between ticks (state `hstep`). A threshold crossing is detected at the end of an
- * accepted substep and the reset applied there; the rest of the tick continues from the reset (held at v_reset
- * while refractory). The spike is reported at the end of the tick (time t + h, the engine's grid). At most one spike
+ * keeps its last step size between ticks (state `hstep`). A threshold crossing is located inside the tick to 1e-6 ms
+ * (the substep that crosses is halved until it is that short) and the reset applied there, as an event-locating
+ * solver does (NEST's GSL driver resets at the end of whatever substep crossed, which delays later spikes by up to a
+ * few microseconds each); the rest of the tick continues from the reset (held at v_reset while refractory). The spike is reported at the end of the tick (time t + h, the engine's grid). At most one spike
  * per neuron and tick is reported: a second crossing in the same tick (rates above 1 / h) is reset but not counted.
  * The exponential's argument uses min(v, v_peak) so that it cannot overflow between detections.
  *
- * Refractoriness as in NEST: after a spike v is held at v_reset for the rest of the tick and then for
- * round(t_ref / h) - 1 more ticks, while w keeps evolving. Order within a tick as in lif.ts (deliver -> integrate ->
+ * Refractoriness as in NEST: after a spike v is held at v_reset for the rest of the tick and then for round(t_ref / h)
+ * more ticks (dv/dt = 0, and w evolves with v = v_reset). Order within a tick as in lif.ts (deliver -> integrate ->
  * threshold -> reset).
  *
  * Defaults: Brette & Gerstner (2005) Table 1 (regular spiking cortical cell), with NEST's v_peak (0 mV) and synaptic
@@ -143,6 +144,8 @@ const E7 = -1 / 40;
 
 /** Smallest substep (ms): below it a step is accepted whatever its error (NEST's GSL driver would stall there). */
 const H_MIN = 1e-8;
+/** Resolution (ms) to which a threshold crossing is located inside a tick before the reset is applied. */
+const H_SPIKE = 1e-6;
 
 /**
  * One tick of AdEx for every neuron: the cpu reference kernel (see NeuronModel.step). Pure: it touches only the
@@ -221,6 +224,12 @@ export function stepAdex(io: StepIO, p: AdexParams, d: AdexDerived): number {
         dt = Math.max(H_MIN, dt * (Number.isFinite(err) ? Math.max(0.2, 0.9 * err ** -0.2) : 0.2));
         continue;
       }
+      if (!held && nv >= vSpike && dt > H_SPIKE) {
+        // The threshold lies inside this substep: halve it until the crossing is located within H_SPIKE, so that
+        // the reset (and w += b) happens at the crossing time, as an event-locating solver would put it.
+        dt *= 0.5;
+        continue;
+      }
       t += dt;
       y0 = nv;
       y1 = nw;
@@ -235,7 +244,8 @@ export function stepAdex(io: StepIO, p: AdexParams, d: AdexDerived): number {
         y1 += b;
         if (!spiked) spikes[count++] = i;
         spiked = true;
-        refr[i] = refTicks;
+        // NEST counts t_ref / h full ticks after the spike's own; +1 because the count-down starts in this tick.
+        refr[i] = refTicks > 0 ? refTicks + 1 : 0;
         held = refTicks > 0;
         k1v = dv(t, y0, y1);
         k1w = dw(y0, y1);
