@@ -101,6 +101,19 @@ describe('one run at a time per folder', () => {
     expect(summaryOf(out).interrupted).toBe(true);
   });
 
+  it('two writers of one folder in the same process: the second is refused until the first lets go', async () => {
+    const { OutputDir } = await import('../../src/recording/sinks/output-dir.ts');
+    const out = path.join(dir, 'same-process');
+    const first = new OutputDir(out);
+    writeFileSync(first.file('a.txt'), 'first');
+    expect(() => new OutputDir(out)).toThrow(new RegExp(`being written by process ${process.pid}`));
+    expect(readFileSync(first.file('a.txt'), 'utf8')).toBe('first');
+    first.discard();
+    const second = new OutputDir(out);
+    second.commit();
+    expect(readdirSync(out)).toEqual(['.purkinje-run.json']);
+  });
+
   it('a lock and a temporary folder left by a process that died (SIGKILL) are cleaned up by the next run', async () => {
     const out = path.join(dir, 'killed');
     const victim = spawn(process.execPath, [BIN, 'run', 'cuba', '--duration', '60000', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });

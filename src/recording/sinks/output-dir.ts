@@ -10,7 +10,7 @@
  *   same folder while the first holds it; a lock whose process is gone is stale and taken over.
  * - Every committed folder carries `.purkinje-run.json` (what wrote it, when, whether it is complete). A folder that
  *   holds a complete run is replaced only with `overwrite`; a folder that holds something else (not made by
- *   purkinje, not empty) is never replaced (docs/DECISIONS.md 24).
+ *   purkinje, not empty) is never replaced (docs/DECISIONS.md 27).
  */
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
@@ -78,6 +78,23 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The lock file of an output folder: `.<name>.lock` beside it. */
+function lockPath(target: string): string {
+  const resolved = path.resolve(target);
+  return path.join(path.dirname(resolved), `.${path.basename(resolved)}.lock`);
+}
+
+/** The pid of the live process that holds a lock file, or null (no lock, unreadable, or its process is gone). */
+function liveHolder(lock: string): number | null {
+  let pid: number;
+  try {
+    pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
+  } catch {
+    return null;
+  }
+  return alive(pid) ? pid : null;
+}
+
 /** Uncommitted folders of this process, removed if it exits without committing or discarding them. */
 const open = new Set<OutputDir>();
 let exitHook = false;
@@ -109,7 +126,7 @@ export class OutputDir {
     } catch (e) {
       throw new InputError(this.flag, `a folder that can be created, ${target}: ${systemErrorLine(e) ?? String(e)}`);
     }
-    this.lock = path.join(parent, `.${base}.lock`);
+    this.lock = lockPath(target);
     this.acquire(target);
     try {
       const now = occupant(target);
@@ -120,9 +137,8 @@ export class OutputDir {
           this.flag,
           `a folder without a complete run, ${target} holds one${now.marker.scenario ? ` of '${now.marker.scenario}'` : ''}${now.marker.finished ? ` (${now.marker.finished})` : ''}: choose another --out, or pass --overwrite to replace it`,
         );
-      this.removeStalePartials(parent, base);
+      this.removeStalePartials(parent, base); // this process's own earlier one too
       this.tmp = path.join(parent, `.${base}.partial-${process.pid}`);
-      rmSync(this.tmp, { recursive: true, force: true });
       mkdirSync(this.tmp);
     } catch (e) {
       this.release();
@@ -147,13 +163,9 @@ export class OutputDir {
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code !== 'EEXIST') throw new InputError(this.flag, `a folder that can be written, cannot create files in ${path.dirname(this.lock)}: ${systemErrorLine(Object.assign(e as Error, { path: undefined })) ?? String(e)}`);
-        let holder = NaN;
-        try {
-          holder = Number.parseInt(readFileSync(this.lock, 'utf8'), 10);
-        } catch {
-          // removed meanwhile: try again
-        }
-        if (alive(holder) && holder !== process.pid) throw new InputError(this.flag, `a folder no other run is writing, ${target} is being written by process ${holder} (wait for it, or choose another --out)`);
+        const holder = liveHolder(this.lock);
+        // Held by a live process, this one included (another OutputDir on the same folder): refused.
+        if (holder !== null) throw new InputError(this.flag, `a folder no other run is writing, ${target} is being written by process ${holder} (wait for it, or choose another --out)`);
         rmSync(this.lock, { force: true });
         continue;
       }
@@ -192,15 +204,15 @@ export class OutputDir {
 
   /**
    * Moves the finished folder into place, replacing an earlier one. The folder is complete unless its summary.json
-   * says the run was interrupted (or `complete` says otherwise).
+   * says the run was interrupted.
    */
-  commit(complete?: boolean): void {
+  commit(): void {
     if (this.done) return;
     let scenario: string | undefined;
-    let whole = complete ?? true;
+    let whole = true;
     try {
       const s = JSON.parse(readFileSync(this.file('summary.json'), 'utf8')) as { interrupted?: unknown; scenario?: unknown };
-      if (complete === undefined) whole = s.interrupted !== true;
+      whole = s.interrupted !== true;
       if (typeof s.scenario === 'string') scenario = s.scenario;
     } catch {
       // no summary: not a scenario run
@@ -233,15 +245,8 @@ export class OutputDir {
 export function defaultOutDir(name: string, root = 'out'): string {
   for (let k = 1; ; k++) {
     const dir = path.join(root, k === 1 ? name : `${name}-${k}`);
+    if (liveHolder(lockPath(dir)) !== null) continue;
     const o = occupant(dir);
-    const lock = path.join(path.dirname(path.resolve(dir)), `.${path.basename(dir)}.lock`);
-    let locked: boolean;
-    try {
-      locked = alive(Number.parseInt(readFileSync(lock, 'utf8'), 10));
-    } catch {
-      locked = false;
-    }
-    if (locked) continue;
     if (o.kind === 'absent' || o.kind === 'empty' || (o.kind === 'run' && !o.complete)) return dir;
   }
 }
