@@ -73,7 +73,8 @@ export function coincidentSeries(s: Pick<LineSeries, 'y' | 'rows'>): Array<[stri
 
 /** One line per column in `y`, against column `x`; the legend uses `labels`; coinciding lines are named under the title. */
 export function lineChart(s: LineSeries): TopLevelSpec {
-  const values = s.rows.flatMap((r) => s.y.map((col) => ({ x: r[s.x], y: r[col], series: seriesLabel(s, col) })).filter((v) => typeof v.y === 'number' && Number.isFinite(v.y)));
+  const names = s.y.map((col) => seriesLabel(s, col));
+  const values = s.rows.flatMap((r) => s.y.map((col, q) => ({ x: r[s.x], y: r[col], series: names[q]! })).filter((v) => typeof v.y === 'number' && Number.isFinite(v.y)));
   const notes = [
     ...(s.note ? [s.note] : []),
     ...coincidentSeries(s).map(([a, b]) => `"${seriesLabel(s, a)}" and "${seriesLabel(s, b)}" coincide at every point (one line drawn over the other)`),
@@ -87,10 +88,10 @@ export function lineChart(s: LineSeries): TopLevelSpec {
     mark: { type: 'line', point: s.rows.length <= 60 ? { filled: false, size: 60 } : false },
     encoding: {
       x: { field: 'x', type: 'quantitative', title: s.xTitle ?? seriesLabel(s, s.x) },
-      y: { field: 'y', type: 'quantitative', title: s.yTitle ?? s.y.map((c) => seriesLabel(s, c)).join(', '), scale: s.logY ? { type: 'log' } : { zero: false } },
-      color: { field: 'series', type: 'nominal', title: null, legend: LEGEND, sort: s.y.map((c) => seriesLabel(s, c)) },
-      shape: { field: 'series', type: 'nominal', title: null, legend: LEGEND, sort: s.y.map((c) => seriesLabel(s, c)) },
-      strokeDash: { field: 'series', type: 'nominal', title: null, legend: LEGEND, sort: s.y.map((c) => seriesLabel(s, c)) },
+      y: { field: 'y', type: 'quantitative', title: s.yTitle ?? names.join(', '), scale: s.logY ? { type: 'log' } : { zero: false } },
+      color: { field: 'series', type: 'nominal', title: null, legend: LEGEND, sort: names },
+      shape: { field: 'series', type: 'nominal', title: null, legend: LEGEND, sort: names },
+      strokeDash: { field: 'series', type: 'nominal', title: null, legend: LEGEND, sort: names },
     },
   } as TopLevelSpec;
 }
