@@ -4,10 +4,11 @@
  *   same machine in the same script where Debian's python3-brian is installed (cython target, after a warm-up run so
  *   compilation is excluded); ratios against Brian2 and against the cpu reference kernel.
  * - cerebellum: the spiking SDM circuit with 100,000 granule cells and 64 Purkinje cells, per backend and mode.
+ * - cerebellum-lif: the SDM circuit with neuron dynamics (sdm-recall-lif, and the circuit at 100,000 granule cells).
  * - sdm: the algebraic SDM at Kanerva's scale (n = 1000, r = 10^6); sdm-theory: exact circle intersections.
  * - cls: one full complementary-learning-systems run; cls-consolidation: the 20-seed consolidation scenario against
  *   one full run in the same script (--only cls runs both, --only cls-run the single run).
- * Options: --only cuba|cerebellum|sdm|sdm-theory|attention|sinks|cls|cls-run, --duration MS (cuba), --skip-brian2, --no-save.
+ * Options: --only cuba|cerebellum|cerebellum-lif|sdm|sdm-theory|attention|sinks|cls|cls-run, --duration MS (cuba), --skip-brian2, --no-save.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -63,6 +64,26 @@ if (!only || only === 'cerebellum') {
     '| mode | backend | device | synapses | wall s | biological ms | real-time factor | synaptic events/s | peak RSS MB | granule active | bit accuracy (0, 32 flipped) | agreement with algebraic |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.mode} | ${r.backend} | ${r.device} | ${(r.synapses as number).toLocaleString('en')} | ${((r.wall_ms as number) / 1000).toFixed(2)} | ${(r.biological_ms as number).toFixed(1)} | ${(r.real_time_factor as number).toFixed(3)} | ${((r.synaptic_events_per_s as number) / 1e6).toFixed(0)}M | ${(r.peak_rss_mb as number).toFixed(0)} | ${((r.granule_active_fraction as number) * 100).toFixed(2)}% | ${(r.bit_accuracy as number[]).map((x) => x.toFixed(4)).join(', ')} | ${r.algebraic_agreement} |`),
+    '',
+  ]);
+}
+
+if (!only || only === 'cerebellum-lif') {
+  process.stderr.write('running the spiking-cerebellum benchmark (cerebellum-lif: 20,000 and 100,000 granule cells, several minutes) ...\n');
+  const rows = runScript('cerebellum-lif.ts');
+  save('cerebellum-lif', { command: 'npm run bench -- --only cerebellum-lif', runs: rows }, [
+    `# Spiking cerebellum with neuron dynamics (circuits/cerebellum-lif.yaml), ${stamp}`,
+    '',
+    machineLine,
+    '',
+    'Command: `npm run bench -- --only cerebellum-lif` (bench/cerebellum-lif.ts).',
+    '',
+    '| run | granule cells | synapses | patterns written | reads | wall s | biological ms | real-time factor | synaptic events/s | peak RSS MB | coding level | bit accuracy | agreement with algebraic |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.run} | ${(r.granule as number).toLocaleString('en')} | ${(r.synapses as number).toLocaleString('en')} | ${r.patterns_written} | ${r.reads} | ${((r.wall_ms as number) / 1000).toFixed(1)} | ${(r.biological_ms as number).toFixed(0)} | ${(r.real_time_factor as number).toFixed(3)} | ${((r.synaptic_events_per_s as number) / 1e6).toFixed(0)}M | ${(r.peak_rss_mb as number).toFixed(0)} | ${((r.granule_coding_level as number) * 100).toFixed(2)}% | ${(r.bit_accuracy as number[]).map((x) => x.toFixed(4)).join(', ')} | ${(r.algebraic_agreement as number).toFixed(4)} |`,
+    ),
     '',
   ]);
 }

@@ -75,3 +75,80 @@ export function calibrateGolgi(net: Network, circuit: CircuitFile, file: string,
   golgiProj.setConstantWeight(-inhibition / golgiActive);
   return { target, inhibition, golgiWeight: -inhibition / golgiActive, expectedFraction: above / drives.length };
 }
+
+/**
+ * Spiking mode: the balance of the Purkinje read (docs/DECISIONS.md 34). Each parallel-fibre spike reaches a
+ * Purkinje cell twice, as excitation through its plastic synapse (conductance w_jk, w0 before learning) and as
+ * feedforward inhibition through the molecular-layer interneurons, lumped into one projection of constant conductance
+ * g_I per spike (`mli_projection`). Both have the Purkinje cell's one synaptic time constant tau, so during a read
+ * their ratio is fixed and the net current at threshold v_th is
+ *   kappa(t) [ sum_j a_j w_jk (e_e - v_th) - N g_I (v_th - e_i) ] + D0,   D0 = i_bias + g_l (e_l - v_th),
+ * with kappa(t) the conductance one parallel fibre's spike train leaves (the same for every active fibre, as granule
+ * cells fire in the mossy volleys) and N the active fibres per volley. With
+ *   g_I = w0 (e_e - v_th) / (v_th - e_i) + D0 / ((v_th - e_i) N kappa_ss),
+ * the first term cancels the baseline w0 and leaves minus the SDM sum (the weights are w0 minus the counters, kept
+ * centred by the normalised rule), and the second cancels the cell's intrinsic drive D0 in the troughs between
+ * volleys once the train is steady: kappa_ss = e^{-T/tau} / (1 - e^{-T/tau}) for volleys every T ms. A Purkinje cell
+ * whose SDM sum is positive (a stored 1) is then silent through the burst, one whose sum is negative fires in every
+ * trough: the sign of the sum decides the pause. N is the expected number of granule cells whose mossy inputs are all
+ * active, over `samples` random addresses (the conjunction code the granule layer is built to compute; the protocol
+ * reports the code it measured).
+ */
+export interface BalanceCalibration {
+  readonly inhibitoryWeight: number;
+  readonly baselineWeight: number;
+  readonly intrinsicDrive: number;
+  readonly activeCellsPerVolley: number;
+  readonly troughKernel: number;
+}
+
+export function calibrateBalance(net: Network, circuit: CircuitFile, file: string, samples = 64): BalanceCalibration | null {
+  const sdm = circuit.sdm;
+  if (!sdm || sdm.mode !== 'spiking' || sdm.mli_projection === undefined) return null;
+  const where = `${file}: /sdm/mli_projection`;
+  const mli = net.projection(sdm.mli_projection);
+  if (!mli) throw new InputError(where, `a projection name, got '${sdm.mli_projection}'`);
+  const pc = net.population(sdm.purkinje);
+  const granule = net.population(sdm.granule);
+  const mossy = net.population(sdm.mossy);
+  if (!pc || !granule || !mossy) throw new InputError(`${file}: /sdm`, 'purkinje, granule and mossy naming populations of the circuit');
+  if (mli.source !== granule || mli.target !== pc || mli.csr.weights) throw new InputError(where, `a projection of constant weight from '${granule.name}' to '${pc.name}'`);
+  if (pc.model?.name !== 'lif_cond') throw new InputError(`${file}: /populations/${pc.name}/model`, `lif_cond for the balanced read, got '${pc.model?.name ?? 'a source'}'`);
+  const rule = circuit.plasticity.find((p) => (p.name ?? `${p.rule}:${p.projection}`) === sdm.plasticity);
+  const plastic = rule ? net.projection(rule.projection) : undefined;
+  const w = plastic?.csr.weights;
+  if (!plastic || !w || plastic.source !== granule || plastic.target !== pc) throw new InputError(`${file}: /sdm/plasticity`, `a rule on a plastic projection from '${granule.name}' to '${pc.name}'`);
+  const w0 = w[0] ?? 0;
+  if (w.some((x) => x !== w0)) throw new InputError(`${file}: /projections/${plastic.index}/weight`, 'one initial weight for every synapse (the baseline the read balances)');
+  const p = pc.params;
+  const tau = p.tau_e!;
+  if (p.tau_i !== tau) throw new InputError(`${file}: /populations/${pc.name}/params/tau_i`, `tau_e (${tau} ms): excitation and feedforward inhibition need one time course`);
+  if (!sdm.burst) throw new InputError(`${file}: /sdm/burst`, 'the mossy burst (spiking mode)');
+  const mf = net.projections.find((q) => q.source === mossy && q.target === granule);
+  if (!mf) throw new InputError(`${file}: /sdm`, `a projection from '${mossy.name}' to '${granule.name}'`);
+
+  // Expected conjunction cells per address: granule cells all of whose mossy fibres are active.
+  const n = sdm.address_bits;
+  const rng = new CounterRng(net.seed);
+  const stream = streamId('calibrate:addresses');
+  const inputs = new Uint32Array(granule.size);
+  for (const t of mf.csr.col) inputs[t]!++;
+  const hits = new Uint32Array(granule.size);
+  let total = 0;
+  for (let a = 0; a < samples; a++) {
+    hits.fill(0);
+    for (let i = 0; i < n; i++) {
+      const fibre = rng.uniform(stream, a, i) < 0.5 ? i : n + i;
+      for (let s = mf.csr.rowPtr[fibre]!; s < mf.csr.rowPtr[fibre + 1]!; s++) hits[mf.csr.col[s]!]!++;
+    }
+    for (let j = 0; j < granule.size; j++) if (inputs[j]! > 0 && hits[j] === inputs[j]) total++;
+  }
+  const active = total / samples;
+  const decay = Math.exp(-sdm.burst.interval_ms / tau);
+  const kappa = decay / (1 - decay);
+  const drive = p.i_bias! + p.g_l! * (p.e_l! - p.v_th!);
+  const inhibitory = (w0 * (p.e_e! - p.v_th!)) / (p.v_th! - p.e_i!) + drive / ((p.v_th! - p.e_i!) * active * kappa);
+  if (!(active > 0) || !(inhibitory >= 0)) throw new InputError(where, `a positive balancing conductance; got ${inhibitory} nS with ${active} active granule cells per address`);
+  mli.setConstantWeight(inhibitory);
+  return { inhibitoryWeight: inhibitory, baselineWeight: w0, intrinsicDrive: drive, activeCellsPerVolley: active, troughKernel: kappa };
+}

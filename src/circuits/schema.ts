@@ -49,6 +49,8 @@ export const plasticitySchema = z.discriminatedUnion('rule', [
     window_ms: finite.refine((x) => x >= 0, 'expected a window >= 0 ms'),
     w_min: finite.optional(),
     w_max: finite.optional(),
+    /** Keep each target cell's summed weight constant (heterosynaptic normalisation: the covariance rule). */
+    normalize: z.boolean().optional(),
   }),
 ]);
 
@@ -102,7 +104,12 @@ export const circuitSchema = z.strictObject({
   /** Free-form, documented settings a protocol reads (e.g. the SDM's address bits and radius). */
   sdm: z
     .strictObject({
-      mode: z.enum(['kanerva', 'biological']),
+      /**
+       * kanerva / biological: threshold units, one synchronous volley per presentation, decoded at fixed latencies.
+       * spiking: neuron dynamics; a presentation is a mossy burst, the granule code is the granule spike counts in a
+       * window, and a read is the nuclear spikes in a window (the presentation fields below).
+       */
+      mode: z.enum(['kanerva', 'biological', 'spiking']),
       address_bits: z.number().int().positive(),
       value_bits: z.number().int().positive(),
       radius: z.number().int().nonnegative().optional(),
@@ -115,10 +122,29 @@ export const circuitSchema = z.strictObject({
       /** Biological mode: the Golgi -> granule projection whose (constant) weight is calibrated to the target. */
       golgi_projection: z.string().min(1).optional(),
       plasticity: z.string().min(1),
-      read_latency_ticks: z.number().int().positive(),
-      /** Ticks from a mossy burst to the granule spikes it causes (2 with direct excitation). */
+      /** Threshold-unit modes: ticks from a presentation to the nuclear spikes that answer it. */
+      read_latency_ticks: z.number().int().positive().optional(),
+      /** Threshold-unit modes: ticks from a mossy burst to the granule spikes it causes (2 with direct excitation). */
       granule_latency_ticks: z.number().int().positive().default(2),
-      cf_latency_ticks: z.number().int().positive(),
+      /** Threshold-unit modes: ticks from a write's mossy burst to its climbing-fibre spikes. */
+      cf_latency_ticks: z.number().int().positive().optional(),
+      /** Spiking mode: each active mossy fibre fires `spikes` spikes `interval_ms` apart from the presentation's onset. */
+      burst: z.strictObject({ spikes: z.number().int().positive(), interval_ms: finite.refine((x) => x > 0, 'expected an interval > 0 ms') }).optional(),
+      /** Spiking mode: granule spikes in [from, to) ms after the onset make the presentation's granule code. */
+      granule_window_ms: z.tuple([finite, finite]).optional(),
+      /** Spiking mode: a nuclear spike in [from, to) ms after a read's onset is a recalled 1. */
+      read_window_ms: z.tuple([finite, finite]).optional(),
+      /** Spiking mode: the teaching spike of a write (to `olive`) this many ms after the onset. */
+      cf_delay_ms: finite.optional(),
+      /** Spiking mode: spontaneous activity before the first presentation (its rates are reported). */
+      rest_ms: finite.refine((x) => x >= 0, 'expected a time >= 0 ms').optional(),
+      /**
+       * Spiking mode: the lumped feedforward inhibition (granule -> Purkinje, constant weight) whose conductance is
+       * calibrated at build time to balance the read (src/circuits/calibrate.ts); the weight in the file is replaced.
+       */
+      mli_projection: z.string().min(1).optional(),
+      /** Spiking mode: the olive's neuron population (complex spikes), for the rates at rest. */
+      climbing: z.string().min(1).optional(),
     })
     .optional(),
 });

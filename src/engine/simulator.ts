@@ -225,7 +225,7 @@ export class Simulator {
   private bindCfGated(b: Network['plasticity'][number]): void {
     const { spec, projection } = b;
     const rule = new CfGatedRule(
-      { ltp: spec.ltp, ltd: spec.ltd, windowTicks: b.windowTicks, wMin: spec.w_min ?? -Infinity, wMax: spec.w_max ?? Infinity },
+      { ltp: spec.ltp, ltd: spec.ltd, windowTicks: b.windowTicks, wMin: spec.w_min ?? -Infinity, wMax: spec.w_max ?? Infinity, normalize: spec.normalize === true },
       { rowPtr: projection.csr.rowPtr, col: projection.csr.col, weights: projection.csr.weights! },
       projection.target.size,
     );

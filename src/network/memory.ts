@@ -37,6 +37,8 @@ export interface SpecForMemory {
     readonly delay_ms: ValueSpec;
     readonly plastic?: boolean;
   }>;
+  /** Plasticity rules by the projection they change (its name, or its default name `source->target...`). */
+  readonly plasticity?: ReadonlyArray<{ readonly projection: string }>;
 }
 
 export interface MemoryItem {
@@ -117,6 +119,10 @@ export function estimateMemory(spec: SpecForMemory, dtMs: number): MemoryEstimat
     const s = synapseCount(pj.connectivity, nPre, size.get(pj.target) ?? 0);
     const parts: Record<string, number> = { 'synapse targets': 4 * s + 4 * (nPre + 1) };
     if (isDrawn(pj.weight) || pj.plastic === true) parts.weights = 4 * s;
+    // A cf_gated rule on the projection: paired spikes per synapse and two per-fibre counters (models/plasticity).
+    const pair = `${pj.source}->${pj.target}`;
+    const ruled = pj.plastic === true && (spec.plasticity ?? []).some((r) => (pj.name !== undefined ? r.projection === pj.name : r.projection === pair || r.projection.startsWith(`${pair}:`)));
+    if (ruled) parts['plasticity bookkeeping'] = 4 * s + 8 * nPre;
     if (isDrawn(pj.delay_ms)) parts.delays = 2 * s;
     const capacity = 2 ** Math.ceil(Math.log2(Math.max(1024, s)));
     const buildBytes = Math.max(12 * capacity, 8 * capacity + 8 * nPre);

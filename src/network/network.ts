@@ -53,6 +53,8 @@ export interface CfGatedSpec {
   readonly window_ms: number;
   readonly w_min?: number | undefined;
   readonly w_max?: number | undefined;
+  /** Heterosynaptic normalisation: each target's summed weight is kept constant (models/plasticity/cf-gated.ts). */
+  readonly normalize?: boolean | undefined;
 }
 
 export interface NetworkSpec {

@@ -155,3 +155,49 @@ export function rasterChart(
     ],
   } as unknown as TopLevelSpec;
 }
+
+/** A raster of a short stretch of a run, with its events marked (e.g. one SDM read: the burst, the read window). */
+export interface WindowRaster {
+  readonly title: string;
+  readonly subtitle: readonly string[];
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** Spikes in [fromMs, toMs); `row` is the neuron's row in its population's panel. */
+  readonly spikes: ReadonlyArray<{ t_ms: number; population: string; row: number }>;
+  /** Vertical rules across every panel. */
+  readonly marks: ReadonlyArray<{ t_ms: number; label: string }>;
+  /** Panel order, top to bottom. */
+  readonly populations: readonly string[];
+}
+
+export function windowRasterChart(w: WindowRaster): TopLevelSpec {
+  const x = { field: 't_ms', type: 'quantitative', title: 'time (ms)', scale: { domain: [w.fromMs, w.toMs] } } as const;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: w.title, subtitle: [...w.subtitle] },
+    data: { values: [...w.spikes.map((s) => ({ ...s, kind: 'spike' })), ...w.populations.flatMap((population) => w.marks.map((m) => ({ t_ms: m.t_ms, population, label: m.label, kind: 'mark' })))] },
+    facet: { row: { field: 'population', type: 'nominal', title: null, sort: [...w.populations] } },
+    spec: {
+      width: 560,
+      height: 80,
+      layer: [
+        {
+          transform: [{ filter: "datum.kind === 'mark'" }],
+          mark: { type: 'rule', strokeDash: [4, 3], color: '#888' },
+          encoding: { x },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'mark' && datum.population === '" + (w.populations[0] ?? '') + "'" }],
+          mark: { type: 'text', align: 'left', dx: 3, dy: -4, fontSize: 10, color: '#555' },
+          encoding: { x, y: { value: 0 }, text: { field: 'label' } },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'spike'" }],
+          mark: { type: 'tick', thickness: 1, size: 3 },
+          encoding: { x, y: { field: 'row', type: 'quantitative', title: 'neuron' }, color: { field: 'population', type: 'nominal', legend: null } },
+        },
+      ],
+    },
+    resolve: { scale: { y: 'independent' } },
+  } as unknown as TopLevelSpec;
+}

@@ -10,7 +10,7 @@ import { createBackend } from '../backends/select.ts';
 import { Simulator } from '../engine/simulator.ts';
 import { buildNetwork } from '../network/network.ts';
 import { isiRecorder, rasterRecorder, spikeRecorder } from '../recording/recorders.ts';
-import { lineChart, rasterChart, renderSvg } from '../recording/plots.ts';
+import { lineChart, rasterChart, renderSvg, windowRasterChart } from '../recording/plots.ts';
 import { writeReport } from '../recording/report.ts';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { spikeSink } from '../recording/sinks/index.ts';
@@ -22,12 +22,14 @@ import type { Expectation, PopulationSummary, RunSummary, ScenarioRunOptions } f
 
 export type { Expectation, PopulationSummary, RunSummary, ScenarioRunOptions } from './types.ts';
 import { runClsScenario } from './protocols/cls.ts';
+import { runGranuleCodeScenario } from './protocols/granule-code.ts';
 import { startSdmProtocol } from './protocols/sdm.ts';
-import { calibrateGolgi } from '../circuits/calibrate.ts';
+import { calibrateBalance, calibrateGolgi } from '../circuits/calibrate.ts';
 import { writeCsvTable } from '../recording/sinks/table.ts';
 
 export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptions = {}): Promise<RunSummary> {
   if (loaded.scenario.protocol?.kind === 'cls') return runClsScenario(loaded, loaded.scenario.protocol, opts);
+  if (loaded.scenario.protocol?.kind === 'granule-code') return runGranuleCodeScenario(loaded, loaded.scenario.protocol, opts);
   const { scenario, circuit, file } = withCircuit(loaded, 'running it');
   const dtMs = scenario.dt_ms ?? circuit.circuit.dt_ms ?? DEFAULT_DT_MS;
   const seed = opts.seed ?? scenario.seed;
@@ -42,6 +44,7 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
     const t0 = performance.now();
     const network = buildNetwork(circuit.spec, seed, dtMs, opts.maxMemoryBytes !== undefined ? { maxMemoryBytes: opts.maxMemoryBytes } : {});
     const calibration = calibrateGolgi(network, circuit.circuit, circuit.file);
+    const balance = calibrateBalance(network, circuit.circuit, circuit.file);
     const buildMs = performance.now() - t0;
     const { backend, reason } = await createBackend(opts.backend ?? 'cpu');
     const sim = await Simulator.create(network, { seed, backend });
@@ -132,6 +135,14 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
       const finished = protocol && !interrupted ? protocol.finish() : null;
       const results: Record<string, unknown> = { ...(finished?.results ?? {}) };
       if (calibration) results.calibration = { target_active_fraction: calibration.target, golgi_weight: calibration.golgiWeight, expected_active_fraction: calibration.expectedFraction };
+      if (balance)
+        results.calibration = {
+          feedforward_inhibition_ns: balance.inhibitoryWeight,
+          baseline_weight_ns: balance.baselineWeight,
+          purkinje_intrinsic_drive_pa: balance.intrinsicDrive,
+          active_granule_cells_per_volley: balance.activeCellsPerVolley,
+          trough_kernel: balance.troughKernel,
+        };
       if (out && finished) {
         for (const [name, rows] of Object.entries(finished.tables)) {
           writeCsvTable(out.file(`${name}.csv`), rows);
@@ -141,6 +152,12 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
             writeFileSync(out.file(`${name}.svg`), await renderSvg(lineChart({ ...chart, rows })));
             files[`${name}_plot`] = `${name}.svg`;
           }
+        }
+      }
+      if (out && finished?.rasters) {
+        for (const [name, w] of Object.entries(finished.rasters)) {
+          writeFileSync(out.file(`${name}.svg`), await renderSvg(windowRasterChart(w)));
+          files[name] = `${name}.svg`;
         }
       }
       if (out && raster) {
@@ -214,13 +231,19 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
   }
 }
 
-/** A scalar result by name, `name[i]` for element i of an array result; NaN when absent. */
+/**
+ * A scalar result by name: `name[i]` for element i of an array result, `name.key` for a field of an object result
+ * (e.g. rest_rates_hz.purkinje); NaN when absent.
+ */
 function resultValue(results: Record<string, unknown>, key: string): number {
-  const m = /^([^[\]]+)(?:\[(\d+)\])?$/.exec(key);
-  if (!m) return NaN;
-  const v = results[m[1]!];
-  const x = m[2] !== undefined && Array.isArray(v) ? v[Number(m[2])] : v;
-  return typeof x === 'number' ? x : NaN;
+  let v: unknown = results;
+  for (const part of key.split('.')) {
+    const m = /^([^[\]]+)(?:\[(\d+)\])?$/.exec(part);
+    if (!m || v === null || typeof v !== 'object') return NaN;
+    v = (v as Record<string, unknown>)[m[1]!];
+    if (m[2] !== undefined) v = Array.isArray(v) ? v[Number(m[2])] : undefined;
+  }
+  return typeof v === 'number' ? v : NaN;
 }
 
 function round(x: number): number {

@@ -89,6 +89,42 @@ export const clsProtocolSchema = z.strictObject({
 });
 export type ClsProtocol = z.infer<typeof clsProtocolSchema>;
 
+/**
+ * The granule-layer code of the cerebellar SDM as a protocol: no circuit, the granule code of analysis/granule-code
+ * (K mossy inputs per granule cell, on/off address fibres, Golgi inhibition as top-k, a global threshold or the
+ * conjunction "all K inputs active") swept over K and coding levels: SDM capacity with plain counters and the
+ * covariance rule, and the code's dimension (participation ratio, Litwin-Kumar et al. 2017).
+ */
+export const granuleCodeProtocolSchema = z
+  .strictObject({
+    kind: z.literal('granule-code'),
+    task: z.enum(['sweep']),
+    /** Address bits n (mossy fibres: 2n, an on/off pair per bit). */
+    address_bits: z.number().int().min(1).max(32767).default(256),
+    /** Granule cells r. */
+    granule_cells: z.number().int().positive().default(20000),
+    /** Mossy inputs per granule cell K (each its own rows). */
+    inputs: z.array(z.number().int().positive()).min(1).default([1, 2, 3, 4, 5, 6, 8, 12, 16]),
+    /** Coding levels f of the inhibited codes (the conjunction code, f = 2^-K, is always added). */
+    coding_levels: z.array(finite.refine((f) => f > 0 && f < 1, 'expected a coding level in (0, 1)')).min(1).default([0.01, 0.03, 0.1]),
+    /** Golgi inhibition of those codes: feedback top-k per address, or one feedforward threshold for all. */
+    inhibition: z.enum(['topk', 'global']).default('topk'),
+    /** sigma of the lognormal mossy -> granule weights (mu 0); 0: uniform. */
+    weight_sigma: finite.refine((x) => x >= 0, 'expected sigma >= 0').default(0),
+    /** Stored patterns at which recall is measured, increasing. */
+    loads: z.array(z.number().int().positive()).min(1).default([25, 50, 100, 200, 400, 800, 1600]),
+    cues_per_load: z.number().int().positive().default(20),
+    /** Random addresses for the dimension and overlap statistics (and as many more for their mean). */
+    samples: z.number().int().min(2).default(500),
+    /** Independent wirings and pattern sets (seed, seed + 1, ...); the tables average over them. */
+    seeds: z.number().int().positive().default(1),
+    /** The K of the headline results (capacity_99 of its conjunction code, ...). */
+    headline_inputs: z.number().int().positive().default(4),
+  })
+  .refine((p) => p.loads.every((l, i) => i === 0 || l > p.loads[i - 1]!), { message: 'expected loads in increasing order', path: ['loads'] })
+  .refine((p) => p.inputs.every((k) => k <= 2 * p.address_bits), { message: 'expected inputs of at most 2 x address_bits (the mossy fibres)', path: ['inputs'] });
+export type GranuleCodeProtocol = z.infer<typeof granuleCodeProtocolSchema>;
+
 export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
@@ -96,7 +132,7 @@ export const scenarioSchema = z.strictObject({
   circuit: z.string().min(1).optional(),
   /** Required unless a protocol sets the duration. */
   duration_ms: finite.refine((d) => d > 0, 'expected a duration > 0 ms').optional(),
-  protocol: z.discriminatedUnion('kind', [sdmProtocolSchema, clsProtocolSchema]).optional(),
+  protocol: z.discriminatedUnion('kind', [sdmProtocolSchema, clsProtocolSchema, granuleCodeProtocolSchema]).optional(),
   dt_ms: finite.refine((d) => d > 0, 'expected dt > 0 ms').optional(),
   seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(1),
   stimuli: z.array(stimulusSchema).default([]),
@@ -121,6 +157,6 @@ export const scenarioSchema = z.strictObject({
     .optional(),
 })
   .refine((s) => s.duration_ms !== undefined || s.protocol !== undefined, { message: 'expected duration_ms (or a protocol that sets it)', path: ['duration_ms'] })
-  .refine((s) => s.circuit !== undefined || s.protocol?.kind === 'cls', { message: 'expected a circuit (a file in circuits/ or a path)', path: ['circuit'] });
+  .refine((s) => s.circuit !== undefined || s.protocol?.kind === 'cls' || s.protocol?.kind === 'granule-code', { message: 'expected a circuit (a file in circuits/ or a path)', path: ['circuit'] });
 
 export type ScenarioFile = z.infer<typeof scenarioSchema>;

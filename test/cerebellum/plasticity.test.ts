@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CfGatedRule } from '../../src/models/plasticity/cf-gated.ts';
+import { ActivitySdm } from '../../src/models/memory/sdm/activity.ts';
 
 function reference(nPf: number, nPc: number, pf: Array<[number, number]>, cf: Array<[number, number]>, W: number, ltp: number, ltd: number, lo: number, hi: number) {
   const w = new Float64Array(nPf * nPc);
@@ -64,5 +65,89 @@ describe('CfGatedRule', () => {
     rule.climbingFibreSpike(2, 0);
     rule.closeWindow();
     expect(Array.from(weights)).toEqual([0, 0]);
+  });
+
+  it('normalize: each window\'s net change is taken back evenly from the target\'s synapses (definition, several windows)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.array(fc.tuple(fc.integer({ min: 0, max: 10 }), fc.integer({ min: 0, max: 5 })), { maxLength: 10 }),
+            fc.array(fc.tuple(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 3 })), { maxLength: 6 }),
+          ),
+          { minLength: 1, maxLength: 3 },
+        ),
+        fc.integer({ min: 0, max: 4 }),
+        (windows, W) => {
+          const nPf = 6;
+          const nPc = 4;
+          const rowPtr = Uint32Array.from({ length: nPf + 1 }, (_, i) => i * nPc);
+          const col = Uint32Array.from({ length: nPf * nPc }, (_, s) => s % nPc);
+          const weights = new Float32Array(nPf * nPc).fill(8);
+          const rule = new CfGatedRule({ ltp: 0.5, ltd: 1, windowTicks: W, wMin: -Infinity, wMax: Infinity, normalize: true }, { rowPtr, col, weights }, nPc);
+          const ref = new Float64Array(nPf * nPc).fill(8);
+          for (const [pfRaw, cfRaw] of windows) {
+            const pf = [...new Map(pfRaw.map(([t, j]) => [`${t}:${j}`, [t, j] as [number, number]])).values()].sort((a, b) => a[0] - b[0]);
+            const cf = [...cfRaw].sort((a, b) => a[0] - b[0]);
+            rule.openWindow();
+            for (let t = 0; t <= 12; t++) {
+              for (const [tt, j] of pf) if (tt === t) rule.parallelFibreSpike(t, j);
+              for (const [tt, k] of cf) if (tt === t) rule.climbingFibreSpike(t, k);
+            }
+            rule.closeWindow();
+            // The window's changes from the definition, then minus each column's mean change.
+            const dw = reference(nPf, nPc, pf, cf, W, 0.5, 1, -Infinity, Infinity);
+            for (let k = 0; k < nPc; k++) {
+              let net = 0;
+              for (let j = 0; j < nPf; j++) net += dw[j * nPc + k]!;
+              for (let j = 0; j < nPf; j++) ref[j * nPc + k]! += dw[j * nPc + k]! - net / nPf;
+            }
+          }
+          for (let s = 0; s < ref.length; s++) expect(weights[s]).toBeCloseTo(ref[s]!, 5);
+          expect(rule.clipped).toBe(0);
+        },
+      ),
+    );
+  });
+
+  it('normalize: weights after SDM writes are w0 minus the covariance-rule counters of ActivitySdm (spike counts)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 10, maxLength: 10 }), fc.uint8Array({ minLength: 5, maxLength: 5, max: 1 })), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 10, maxLength: 10 }),
+        (writes, cue) => {
+          const nPf = 10;
+          const nPc = 5;
+          const delta = 0.25;
+          const w0 = 20;
+          const rowPtr = Uint32Array.from({ length: nPf + 1 }, (_, i) => i * nPc);
+          const col = Uint32Array.from({ length: nPf * nPc }, (_, s) => s % nPc);
+          const weights = new Float32Array(nPf * nPc).fill(w0);
+          const rule = new CfGatedRule({ ltp: delta, ltd: delta, windowTicks: 100, wMin: 0, wMax: Infinity, normalize: true }, { rowPtr, col, weights }, nPc);
+          const sdm = new ActivitySdm(nPf, nPc, true);
+          const activity = (counts: number[]) => {
+            const cells = counts.flatMap((c, j) => (c > 0 ? [j] : []));
+            return { cells, counts: cells.map((j) => counts[j]!) };
+          };
+          for (const [counts, value] of writes) {
+            // A write: PF j spikes counts[j] times (ticks 0..3), then the CF of every 1-bit (tick 10).
+            rule.openWindow();
+            for (let t = 0; t < 4; t++) counts.forEach((c, j) => c > t && rule.parallelFibreSpike(t, j));
+            value.forEach((b, k) => b && rule.climbingFibreSpike(10, k));
+            rule.closeWindow();
+            sdm.write(activity(counts), value);
+          }
+          expect(rule.clipped).toBe(0);
+          // Read: the net PF drive sum_j a_j (w_jk - w0) is -delta times the centred SDM sum (up to the float32
+          // rounding of weights near w0 = 20: about 2e-6 each).
+          const s = sdm.sums(activity(cue));
+          for (let k = 0; k < nPc; k++) {
+            let drive = 0;
+            cue.forEach((a, j) => (drive += a * (weights[j * nPc + k]! - w0)));
+            expect(Math.abs(drive + delta * s[k]!)).toBeLessThan(5e-4);
+          }
+        },
+      ),
+    );
   });
 });

@@ -142,6 +142,9 @@ const E5 = -17253 / 339200;
 const E6 = 22 / 525;
 const E7 = -1 / 40;
 
+/** Stage times of a substep as fractions of it (the 7th, FSAL stage is at its end, like the 6th). */
+const STAGE = [0, C2, C3, C4, C5, 1];
+
 /** Smallest substep (ms): below it a step is accepted whatever its error (NEST's GSL driver would stall there). */
 const H_MIN = 1e-8;
 /** Resolution (ms) to which a threshold crossing is located inside a tick before the reset is applied. */
@@ -163,58 +166,89 @@ export function stepAdex(io: StepIO, p: AdexParams, d: AdexDerived): number {
   const ringI = rings[1]!;
   const { h, decayE, decayI, refTicks, vSpike } = d;
   const { c_m: cm, g_l: gl, e_l: el, v_t: vt, delta_t: dT, v_peak: vPeak, v_reset: vReset, tau_w: tauW, a, b, tau_e: tauE, tau_i: tauI, tol } = p;
-  const vCap = dT > 0 ? vPeak : Infinity;
-  const glDt = dT > 0 ? gl * dT : 0;
-  const invDt = dT > 0 ? 1 / dT : 0;
+  const exponential = dT > 0;
+  const vCap = exponential ? vPeak : Infinity;
+  const glDt = exponential ? gl * dT : 0;
+  const invDt = exponential ? 1 / dT : 0;
   let count = 0;
+  // The neuron being stepped: its synaptic currents at the start of the tick, its constant drive, whether v is held.
+  let e0 = 0;
+  let g0 = 0;
+  let drive = 0;
+  let held = false;
+  // The synaptic currents at stage q of the substep [t, t + dt): e0 e^{-(t + F_q dt)/tau} = base(t) * factor_q(dt).
+  // The factors depend on dt only, which is the full tick for most substeps, so they are cached across neurons.
+  const factorsE = new Float64Array(6);
+  const factorsI = new Float64Array(6);
+  let factorsDt = NaN;
+  let baseE = 0;
+  let baseI = 0;
+  const startSubstep = (t: number, dt: number): void => {
+    baseE = e0 === 0 ? 0 : t === 0 ? e0 : e0 * Math.exp(-t / tauE);
+    baseI = g0 === 0 ? 0 : t === 0 ? g0 : g0 * Math.exp(-t / tauI);
+    if (dt !== factorsDt) {
+      for (let q = 0; q < 6; q++) {
+        factorsE[q] = Math.exp((-STAGE[q]! * dt) / tauE);
+        factorsI[q] = Math.exp((-STAGE[q]! * dt) / tauI);
+      }
+      factorsDt = dt;
+    }
+  };
+  // dv/dt at stage q of the current substep, the synaptic currents exact; 0 while v is held at v_reset. Defined once
+  // per call (not per neuron).
+  const dv = (q: number, vv: number, ww: number): number => {
+    if (held) return 0;
+    const vc = vv < vCap ? vv : vCap;
+    let x = -gl * (vc - el) - ww + drive;
+    if (exponential) x += glDt * Math.exp((vc - vt) * invDt);
+    if (baseE !== 0) x += baseE * factorsE[q]!;
+    if (baseI !== 0) x += baseI * factorsI[q]!;
+    return x / cm;
+  };
+  const dw = (vv: number, ww: number): number => (a * ((vv < vCap ? vv : vCap) - el) - ww) / tauW;
   for (let i = 0; i < n; i++) {
-    const e0 = ie[i]! + ringE[off + i]!;
-    const g0 = ii[i]! + ringI[off + i]!;
+    e0 = ie[i]! + ringE[off + i]!;
+    g0 = ii[i]! + ringI[off + i]!;
     ringE[off + i] = 0;
     ringI[off + i] = 0;
-    const drive = p.i_bias + (iExt === null ? 0 : iExt[i]!);
-    // dv/dt at time s into the tick with the synaptic currents exact; 0 while v is held at v_reset.
-    let held = refr[i]! > 0;
-    const dv = (s: number, vv: number, ww: number): number => {
-      if (held) return 0;
-      const vc = vv < vCap ? vv : vCap;
-      return (-gl * (vc - el) + glDt * Math.exp((vc - vt) * invDt) - ww + e0 * Math.exp(-s / tauE) + g0 * Math.exp(-s / tauI) + drive) / cm;
-    };
-    const dw = (vv: number, ww: number): number => (a * ((vv < vCap ? vv : vCap) - el) - ww) / tauW;
+    drive = p.i_bias + (iExt === null ? 0 : iExt[i]!);
+    held = refr[i]! > 0;
     let y0 = v[i]!;
     let y1 = w[i]!;
     let t = 0;
     let dt = hstep[i]! > 0 ? Math.min(hstep[i]!, h) : h;
     let spiked = false;
+    startSubstep(0, dt);
     let k1v = dv(0, y0, y1);
     let k1w = dw(y0, y1);
     let proposed = dt;
     while (t < h) {
       proposed = dt;
       if (t + dt > h) dt = h - t;
+      startSubstep(t, dt);
       let yv = y0 + dt * A21 * k1v;
       let yw = y1 + dt * A21 * k1w;
-      const k2v = dv(t + C2 * dt, yv, yw);
+      const k2v = dv(1, yv, yw);
       const k2w = dw(yv, yw);
       yv = y0 + dt * (A31 * k1v + A32 * k2v);
       yw = y1 + dt * (A31 * k1w + A32 * k2w);
-      const k3v = dv(t + C3 * dt, yv, yw);
+      const k3v = dv(2, yv, yw);
       const k3w = dw(yv, yw);
       yv = y0 + dt * (A41 * k1v + A42 * k2v + A43 * k3v);
       yw = y1 + dt * (A41 * k1w + A42 * k2w + A43 * k3w);
-      const k4v = dv(t + C4 * dt, yv, yw);
+      const k4v = dv(3, yv, yw);
       const k4w = dw(yv, yw);
       yv = y0 + dt * (A51 * k1v + A52 * k2v + A53 * k3v + A54 * k4v);
       yw = y1 + dt * (A51 * k1w + A52 * k2w + A53 * k3w + A54 * k4w);
-      const k5v = dv(t + C5 * dt, yv, yw);
+      const k5v = dv(4, yv, yw);
       const k5w = dw(yv, yw);
       yv = y0 + dt * (A61 * k1v + A62 * k2v + A63 * k3v + A64 * k4v + A65 * k5v);
       yw = y1 + dt * (A61 * k1w + A62 * k2w + A63 * k3w + A64 * k4w + A65 * k5w);
-      const k6v = dv(t + dt, yv, yw);
+      const k6v = dv(5, yv, yw);
       const k6w = dw(yv, yw);
       const nv = y0 + dt * (B1 * k1v + B3 * k3v + B4 * k4v + B5 * k5v + B6 * k6v);
       const nw = y1 + dt * (B1 * k1w + B3 * k3w + B4 * k4w + B5 * k5w + B6 * k6w);
-      const k7v = dv(t + dt, nv, nw);
+      const k7v = dv(5, nv, nw);
       const k7w = dw(nv, nw);
       const errV = Math.abs(dt * (E1 * k1v + E3 * k3v + E4 * k4v + E5 * k5v + E6 * k6v + E7 * k7v));
       const errW = Math.abs(dt * (E1 * k1w + E3 * k3w + E4 * k4w + E5 * k5w + E6 * k6w + E7 * k7w));
@@ -247,7 +281,8 @@ export function stepAdex(io: StepIO, p: AdexParams, d: AdexDerived): number {
         // NEST counts t_ref / h full ticks after the spike's own; +1 because the count-down starts in this tick.
         refr[i] = refTicks > 0 ? refTicks + 1 : 0;
         held = refTicks > 0;
-        k1v = dv(t, y0, y1);
+        startSubstep(t, dt);
+        k1v = dv(0, y0, y1);
         k1w = dw(y0, y1);
       }
     }

@@ -42,6 +42,8 @@ export interface CobaDerived {
   /** The same for the inhibitory conductance. */
   avgI: number;
   hOverC: number;
+  /** e^{-h g_l / c_m}: the decay factor of a tick without synaptic conductance. */
+  leakDecay: number;
   refTicks: number;
 }
 
@@ -75,6 +77,7 @@ export const COBA = defineModel<CobaParams, CobaDerived>({
       avgE: stepAverage(p.tau_e, h),
       avgI: stepAverage(p.tau_i, h),
       hOverC: h / p.c_m,
+      leakDecay: Math.exp(-(h / p.c_m) * p.g_l),
       refTicks: Math.round(p.t_ref / h),
     };
   },
@@ -98,7 +101,7 @@ export function stepCoba(io: StepIO, p: CobaParams, d: CobaDerived): number {
   const refr = state.refr!;
   const ringE = rings[0]!;
   const ringI = rings[1]!;
-  const { decayE, decayI, avgE, avgI, hOverC, refTicks } = d;
+  const { decayE, decayI, avgE, avgI, hOverC, leakDecay, refTicks } = d;
   const { g_l: gL, e_l: eL, e_e: eE, e_i: eI, v_th: vTh, v_reset: vReset, i_bias: bias } = p;
   let count = 0;
   let atRest = bias === 0 && iExt === null && eL < vTh;
@@ -121,7 +124,7 @@ export function stepCoba(io: StepIO, p: CobaParams, d: CobaDerived): number {
     const gBar = g * avgI;
     const gTot = gL + eBar + gBar;
     const vInf = (gL * eL + eBar * eE + gBar * eI + current) / gTot;
-    let vn = vInf + (v[i]! - vInf) * Math.exp(-hOverC * gTot);
+    let vn = vInf + (v[i]! - vInf) * (e === 0 && g === 0 ? leakDecay : Math.exp(-hOverC * gTot));
     if (vn >= vTh) {
       atRest = false;
       vn = vReset;

@@ -7,11 +7,25 @@
  *
  * Event-driven (NEST's stdp_synapse, EDLUT's trigger synapses): the CF spike is the trigger for LTD over the PF
  * spikes of the recent history; the end of the write window is the trigger for LTP over the window's PF spikes
- * that stayed unpaired. No synapse is visited unless a PF that reaches it spiked in the window.
+ * that stayed unpaired. No synapse is visited unless a PF that reaches it spiked in the window (normalize aside).
+ * Bookkeeping: the window's PF spikes are kept in order of arrival, so the spikes a CF spike at tick s pairs with,
+ * those in [s - windowTicks, s], are one run of that list; each target keeps the runs already paired (CF spikes come
+ * in time order, so a new run can only extend the last one or start after it), and a (PF spike, target) pair is
+ * depressed at most once per window. The spikes of one PF in a run are applied as one change (count x ltd), and at
+ * the window's end each synapse gets (spikes - paired spikes) x ltp at once: changes of one sign clip the same way
+ * whether applied one by one or summed.
  *
  * As a Sparse Distributed Memory write (Kanerva 1988): with ltp = ltd = 1 and zero initial weights, the weight from
  * granule cell j to Purkinje cell k is minus the SDM counter c_jk: a CF spike writes bit 1 (c += 1) and its absence
  * writes bit 0 (c -= 1) at every active location; saturation at +-c is wMin = -c, wMax = c.
+ *
+ * Heterosynaptic normalisation (`normalize`): when the window closes, the net change of Purkinje cell k's weights in
+ * that window is taken back evenly from all of k's synapses, so each cell's summed PF weight stays constant (a
+ * homeostatic constraint; synaptic scaling, Turrigiano 2008). Each write then adds
+ * -(2 v_k - 1)(a_j - sum(a) / N_k) to weight j -> k (a_j: spikes of PF j in the window, N_k: synapses onto k): the
+ * covariance rule (Tsodyks & Feigel'man 1988; Dayan & Willshaw 1991), which removes the read's interference from the
+ * mean overlap between stored codes (docs/DECISIONS.md 33). Clipping at wMin / wMax breaks that equivalence; the
+ * rule counts the clipped changes (`clipped`).
  */
 
 export interface CfGatedParams {
@@ -21,6 +35,8 @@ export interface CfGatedParams {
   readonly windowTicks: number;
   readonly wMin: number;
   readonly wMax: number;
+  /** Keep each target's summed weight constant: take a window's net change back evenly from all its synapses. */
+  readonly normalize?: boolean;
 }
 
 /** The PF -> PC synapses the rule changes: CSR by PF with sorted rows and one weight per synapse. */
@@ -31,20 +47,56 @@ export interface PlasticSynapses {
 }
 
 export class CfGatedRule {
-  /** PF spikes of the open window: ticks and PF indices, in order of arrival. */
+  /** PF spikes of the open window: ticks and PF indices, in order of arrival (ticks non-decreasing). */
   private pfTicks: number[] = [];
   private pfNeurons: number[] = [];
-  /** (PF spike number, target) pairs already depressed in this window: key = spike * nTargets + k. */
-  private readonly paired = new Set<number>();
+  /** Per target: runs [from, to] of PF spike numbers already paired in this window, in increasing order, flattened. */
+  private readonly paired: number[][];
+  /** Targets with at least one paired run in the open window. */
+  private readonly touched: number[] = [];
+  /** Spikes of each PF in the open window, and the PFs that spiked. */
+  private readonly spikeCount: Uint32Array;
+  private readonly spiking: number[] = [];
+  /** Spikes of each PF in the run being paired (scratch), and the PFs in it. */
+  private readonly runCount: Uint32Array;
+  private readonly inRun: number[] = [];
+  /** Per synapse: spikes of its PF paired with a CF spike to its target in the open window. */
+  private readonly pairedCount: Uint32Array;
   private open = false;
   ltdEvents = 0;
   ltpEvents = 0;
+  /** Weight changes cut short by wMin / wMax. */
+  clipped = 0;
+  /** Net weight change of each target in the open window (normalize only). */
+  private readonly net: Float64Array;
+  /** Synapses onto each target (normalize only). */
+  private readonly inDegree: Uint32Array;
 
   constructor(
     readonly params: CfGatedParams,
     private readonly syn: PlasticSynapses,
     private readonly nTargets: number,
-  ) {}
+  ) {
+    this.paired = Array.from({ length: nTargets }, () => []);
+    const nPf = syn.rowPtr.length - 1;
+    this.spikeCount = new Uint32Array(nPf);
+    this.runCount = new Uint32Array(nPf);
+    this.pairedCount = new Uint32Array(syn.col.length);
+    this.net = new Float64Array(params.normalize ? nTargets : 0);
+    this.inDegree = new Uint32Array(params.normalize ? nTargets : 0);
+    if (params.normalize) for (const k of syn.col) this.inDegree[k]!++;
+  }
+
+  /** Adds dw to synapse s of target k, clipped to [wMin, wMax]. */
+  private change(s: number, k: number, dw: number): void {
+    const { wMin, wMax } = this.params;
+    const before = this.syn.weights[s]!;
+    const want = before + dw;
+    const after = clip(want, wMin, wMax);
+    if (after !== want) this.clipped++;
+    this.syn.weights[s] = after;
+    if (this.params.normalize) this.net[k]! += after - before;
+  }
 
   get isOpen(): boolean {
     return this.open;
@@ -58,50 +110,95 @@ export class CfGatedRule {
     if (!this.open) return;
     this.pfTicks.push(tick);
     this.pfNeurons.push(pf);
+    if (this.spikeCount[pf]!++ === 0) this.spiking.push(pf);
   }
 
-  /** LTD for every PF spike in [tick - windowTicks, tick] onto Purkinje cell k. */
+  /** LTD for every PF spike in [tick - windowTicks, tick] onto Purkinje cell k not yet paired with it. */
   climbingFibreSpike(tick: number, k: number): void {
     if (!this.open) return;
-    const { windowTicks, ltd, wMin, wMax } = this.params;
-    const { rowPtr, col, weights } = this.syn;
-    for (let q = this.pfTicks.length - 1; q >= 0; q--) {
-      const t = this.pfTicks[q]!;
-      if (t > tick) continue;
-      if (t < tick - windowTicks) break;
-      const key = q * this.nTargets + k;
-      if (this.paired.has(key)) continue;
-      this.paired.add(key);
+    const { windowTicks, ltd } = this.params;
+    const { rowPtr, col } = this.syn;
+    const ticks = this.pfTicks;
+    // The run of PF spikes with tick in [tick - windowTicks, tick]: [lo, hi).
+    const lo = firstAtLeast(ticks, tick - windowTicks);
+    const hi = firstAtLeast(ticks, tick + 1);
+    if (lo >= hi) return;
+    const runs = this.paired[k]!;
+    if (runs.length === 0) this.touched.push(k);
+    // Runs arrive in time order: the new one starts after the last paired spike or overlaps the last run.
+    const lastTo = runs.length ? runs[runs.length - 1]! : -1;
+    const from = Math.max(lo, lastTo + 1);
+    if (from >= hi) return;
+    if (runs.length && from === lastTo + 1) runs[runs.length - 1] = hi - 1;
+    else runs.push(from, hi - 1);
+    const counts = this.runCount;
+    for (let q = from; q < hi; q++) {
       const j = this.pfNeurons[q]!;
+      if (counts[j]!++ === 0) this.inRun.push(j);
+    }
+    for (const j of this.inRun) {
+      const c = counts[j]!;
+      counts[j] = 0;
       for (let s = lowerBound(col, rowPtr[j]!, rowPtr[j + 1]!, k); s < rowPtr[j + 1]! && col[s] === k; s++) {
-        weights[s] = clip(weights[s]! - ltd, wMin, wMax);
-        this.ltdEvents++;
+        this.change(s, k, -c * ltd);
+        this.pairedCount[s]! += c;
+        this.ltdEvents += c;
       }
     }
+    this.inRun.length = 0;
   }
 
-  /** LTP for the window's PF spikes that no CF paired with, then forgets the window. */
+  /** LTP for the window's PF spikes that no CF paired with, then (normalize) the heterosynaptic correction. */
   closeWindow(): void {
     if (!this.open) return;
-    const { ltp, wMin, wMax } = this.params;
-    const { rowPtr, col, weights } = this.syn;
-    for (let q = 0; q < this.pfNeurons.length; q++) {
-      const j = this.pfNeurons[q]!;
+    const { ltp } = this.params;
+    const { rowPtr, col } = this.syn;
+    for (const j of this.spiking) {
+      const c = this.spikeCount[j]!;
+      this.spikeCount[j] = 0;
       for (let s = rowPtr[j]!; s < rowPtr[j + 1]!; s++) {
-        if (this.paired.has(q * this.nTargets + col[s]!)) continue;
-        weights[s] = clip(weights[s]! + ltp, wMin, wMax);
-        this.ltpEvents++;
+        const unpaired = c - this.pairedCount[s]!;
+        this.pairedCount[s] = 0;
+        if (unpaired <= 0) continue;
+        this.change(s, col[s]!, unpaired * ltp);
+        this.ltpEvents += unpaired;
       }
+    }
+    this.spiking.length = 0;
+    if (this.params.normalize) {
+      const shift = new Float64Array(this.nTargets);
+      let any = false;
+      for (let k = 0; k < this.nTargets; k++) {
+        if (this.net[k] !== 0 && this.inDegree[k]! > 0) {
+          shift[k] = -this.net[k]! / this.inDegree[k]!;
+          any = true;
+        }
+      }
+      if (any) for (let s = 0; s < col.length; s++) this.change(s, col[s]!, shift[col[s]!]!);
+      this.net.fill(0);
     }
     this.pfTicks = [];
     this.pfNeurons = [];
-    this.paired.clear();
+    for (const k of this.touched) this.paired[k]!.length = 0;
+    this.touched.length = 0;
     this.open = false;
   }
 }
 
 function clip(x: number, lo: number, hi: number): number {
   return x < lo ? lo : x > hi ? hi : x;
+}
+
+/** First index q of the non-decreasing list with xs[q] >= x (xs.length if none). */
+function firstAtLeast(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function lowerBound(col: Uint32Array, lo: number, hi: number, k: number): number {

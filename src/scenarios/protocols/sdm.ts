@@ -13,12 +13,13 @@ import { InputError } from '../../core/errors.ts';
 import { CounterRng, streamId } from '../../core/rng.ts';
 import { ballFraction, predictedBitAccuracy } from '../../analysis/sdm-theory/index.ts';
 import type { Simulator } from '../../engine/simulator.ts';
+import { ActivitySdm } from '../../models/memory/sdm/activity.ts';
 import { BinarySdm } from '../../models/memory/sdm/binary.ts';
 import { flipBits, hammingBits, randomBits } from '../../models/memory/sdm/bits.ts';
 import type { CircuitFile } from '../../circuits/schema.ts';
 import type { Network } from '../../network/network.ts';
 import type { SdmProtocol } from '../schema.ts';
-import type { LineSeries } from '../../recording/plots.ts';
+import type { LineSeries, WindowRaster } from '../../recording/plots.ts';
 import { READERS, compareReaders } from './readers.ts';
 
 type SdmSection = NonNullable<CircuitFile['sdm']>;
@@ -32,6 +33,8 @@ export interface ProtocolRun {
     tables: Record<string, Array<Record<string, number | string>>>;
     /** How to plot a table: its x column and y columns. */
     charts?: Record<string, Omit<LineSeries, 'rows'>>;
+    /** Rasters of short stretches of the run (spiking mode: one write and one read). */
+    rasters?: Record<string, WindowRaster>;
   };
 }
 
@@ -41,8 +44,63 @@ interface Presentation {
   readonly kind: 'write' | 'read';
   /** Bits recalled by the circuit (filled when the nuclei answer). */
   recalled?: Uint8Array;
+  /** Granule cells that spiked in the granule window (sorted) and their spike counts. */
   granule?: Uint32Array;
+  granuleCounts?: Uint16Array;
+  /** Nuclear spikes seen so far in the read window (the recall in the making). */
+  nuclear?: Uint8Array;
+  /** Spiking mode: Purkinje simple spikes of each cell in the read window. */
+  purkinjeSpikes?: Uint16Array;
   onRecall?: (bits: Uint8Array) => void;
+}
+
+/** Where, relative to a presentation's onset (ticks), the circuit's answers are read. */
+interface Timing {
+  /** Granule spikes in [granuleFrom, granuleTo) make the granule code. */
+  readonly granuleFrom: number;
+  readonly granuleTo: number;
+  /** Nuclear spikes in [readFrom, readTo) are the recalled 1s. */
+  readonly readFrom: number;
+  readonly readTo: number;
+  /** Ticks of the mossy spikes of one presentation, relative to the onset. */
+  readonly mossyTicks: readonly number[];
+  /** Tick of a write's teaching spikes, relative to the onset. */
+  readonly teacherTick: number;
+  /** Ticks of spontaneous activity before the first presentation. */
+  readonly restTicks: number;
+}
+
+function timingOf(sdmSec: SdmSection, dt: number, where: string): Timing {
+  const ticks = (ms: number) => Math.round(ms / dt);
+  if (sdmSec.mode !== 'spiking') {
+    const need = (v: number | undefined, field: string) => {
+      if (v === undefined) throw new InputError(`${where}/${field}`, `a whole number of ticks in ${sdmSec.mode} mode`);
+      return v;
+    };
+    const read = need(sdmSec.read_latency_ticks, 'read_latency_ticks');
+    const g = sdmSec.granule_latency_ticks;
+    return { granuleFrom: g, granuleTo: g + 1, readFrom: read, readTo: read + 1, mossyTicks: [0], teacherTick: need(sdmSec.cf_latency_ticks, 'cf_latency_ticks'), restTicks: 0 };
+  }
+  const { burst, granule_window_ms: gw, read_window_ms: rw, cf_delay_ms: cf } = sdmSec;
+  if (!burst || !gw || !rw || cf === undefined) throw new InputError(where, 'burst, granule_window_ms, read_window_ms and cf_delay_ms in spiking mode');
+  const window = (w: [number, number], field: string) => {
+    const [a, b] = [ticks(w[0]), ticks(w[1])];
+    if (!(a >= 0 && b > a)) throw new InputError(`${where}/${field}`, `[from, to] with 0 <= from < to (ms), got [${w.join(', ')}]`);
+    return [a, b] as const;
+  };
+  const [granuleFrom, granuleTo] = window(gw, 'granule_window_ms');
+  const [readFrom, readTo] = window(rw, 'read_window_ms');
+  const step = ticks(burst.interval_ms);
+  if (step < 1) throw new InputError(`${where}/burst/interval_ms`, `at least one tick (${dt} ms)`);
+  return {
+    granuleFrom,
+    granuleTo,
+    readFrom,
+    readTo,
+    mossyTicks: Array.from({ length: burst.spikes }, (_, i) => i * step),
+    teacherTick: ticks(cf),
+    restTicks: ticks(sdmSec.rest_ms ?? 0),
+  };
 }
 
 export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Network, circuit: CircuitFile, seed: number, where: string): ProtocolRun {
@@ -57,11 +115,14 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
   const r = granule.size;
   const dt = network.dtMs;
   const spacing = Math.round(proto.spacing_ms / dt);
-  const readLatency = sdmSec.read_latency_ticks;
-  const cfLatency = sdmSec.cf_latency_ticks;
-  if (spacing <= readLatency) throw new InputError(`${where}: /protocol/spacing_ms`, `more than the read latency (${readLatency} ticks = ${readLatency * dt} ms)`);
+  const timing = timingOf(sdmSec, dt, `${circuit.name}: /sdm`);
+  const span = Math.max(timing.readTo, timing.granuleTo, timing.teacherTick + 1, (timing.mossyTicks.at(-1) ?? 0) + 1);
+  if (spacing < span)
+    throw new InputError(`${where}: /protocol/spacing_ms`, `at least the presentation's span (${span} ticks = ${+(span * dt).toFixed(6)} ms: its windows and burst)`);
   for (const k of proto.noise_bits) if (k > n) throw new InputError(`${where}: /protocol/noise_bits`, `at most ${n} flipped bits, got ${k}`);
 
+  const ruleSpec = circuit.plasticity.find((p) => (p.name ?? `${p.rule}:${p.projection}`) === sdmSec.plasticity);
+  const centered = ruleSpec?.normalize === true;
   const rng = new CounterRng(seed);
   const keyStream = streamId('sdm:keys');
   const valueStream = streamId('sdm:values');
@@ -82,9 +143,13 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
   }
 
   const presentations: Presentation[] = [];
-  const byRecallTick = new Map<number, Presentation>();
-  const byGranuleTick = new Map<number, Presentation>();
-  let t = sim.tick + 1;
+  /** The presentation whose granule (read) window holds a tick. */
+  const granuleOwner = new Map<number, Presentation>();
+  const readOwner = new Map<number, Presentation>();
+  const readEnd = new Map<number, Presentation>();
+  const restStart = sim.tick + 1;
+  let t = restStart + timing.restTicks;
+  const firstOnset = t;
   const mossyOf = (x: Uint8Array) => {
     const idx: number[] = [];
     for (let i = 0; i < n; i++) idx.push(x[i] === 1 ? i : n + i);
@@ -92,41 +157,83 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
   };
   const present = (address: Uint8Array, kind: 'write' | 'read', value?: Uint8Array, at = t): Presentation => {
     const pr: Presentation = { tick: at, address, kind };
-    sim.injectSpikes(sdmSec.mossy, at, mossyOf(address));
+    if (sdmSec.mode === 'spiking' && ![...zoom.keys()].some((z) => z.kind === kind)) zoom.set(pr, []);
+    const fibres = mossyOf(address);
+    for (const dtick of timing.mossyTicks) sim.injectSpikes(sdmSec.mossy, at + dtick, fibres);
     if (kind === 'write') {
       const ones: number[] = [];
       for (let k = 0; k < valueBits; k++) if (value![k] === 1) ones.push(k);
-      sim.injectSpikes(sdmSec.olive, at + cfLatency, ones);
+      sim.injectSpikes(sdmSec.olive, at + timing.teacherTick, ones);
       sim.plasticityWindow(sdmSec.plasticity, at, at + spacing - 1);
       reference?.write(address, value!);
       writesInOrder.push({ pr, value: value! });
     }
     presentations.push(pr);
     sim.at(at, () => sim.emitEvent({ tick: at, kind: kind, id: presentations.indexOf(pr) }));
-    byGranuleTick.set(at + sdmSec.granule_latency_ticks, pr);
-    if (kind === 'read') byRecallTick.set(at + readLatency, pr);
+    for (let q = timing.granuleFrom; q < timing.granuleTo; q++) granuleOwner.set(at + q, pr);
+    if (kind === 'read') {
+      for (let q = timing.readFrom; q < timing.readTo; q++) readOwner.set(at + q, pr);
+      readEnd.set(at + timing.readTo - 1, pr);
+      pr.nuclear = new Uint8Array(valueBits);
+      if (purkinje) pr.purkinjeSpikes = new Uint16Array(valueBits);
+    }
     if (at === t) t += spacing;
     return pr;
   };
 
-  // Decoding: granule spikes at t + 2 (the active set), nuclear spikes at t + read latency (the 1-bits).
+  // Decoding: granule spikes in the granule window (the code, with counts), nuclear spikes in the read window (the
+  // 1-bits); in spiking mode also the Purkinje simple spikes of each read and every population's spikes at rest.
   const dcn = network.population(sdmSec.dcn)!;
-  const pending = new Map<number, Uint8Array>();
+  const purkinje = sdmSec.mode === 'spiking' ? network.population(sdmSec.purkinje)! : null;
+  const granuleCounts = new Map<Presentation, Map<number, number>>();
+  const restSpikes = new Map<string, number>();
+  // Spiking mode: every spike of the first rows of each population around the first write and the first read.
+  const zoomRows: Record<string, number> = { [sdmSec.mossy]: 64, [sdmSec.granule]: 600, [sdmSec.purkinje]: 32, [sdmSec.dcn]: 32 };
+  const zoom = new Map<Presentation, Array<{ t_ms: number; population: string; row: number }>>();
+  const zoomBefore = Math.round(40 / dt);
+  const zoomed = (tick: number): Presentation | undefined => {
+    for (const [pr] of zoom) if (tick >= pr.tick - zoomBefore && tick < pr.tick + spacing) return pr;
+    return undefined;
+  };
   sim.onSpikes((tick, pop, idx) => {
+    if (zoom.size) {
+      const pr = zoomed(tick);
+      if (pr) {
+        const rows = zoomRows[pop.name] ?? 32;
+        const list = zoom.get(pr)!;
+        for (const j of idx) if (j < rows) list.push({ t_ms: +((tick - pr.tick) * dt).toFixed(6), population: pop.name, row: j });
+      }
+    }
+    if (tick < firstOnset) {
+      restSpikes.set(pop.name, (restSpikes.get(pop.name) ?? 0) + idx.length);
+      return;
+    }
     if (pop === granule) {
-      const pr = byGranuleTick.get(tick);
-      if (pr) pr.granule = Uint32Array.from(idx);
-    } else if (pop === dcn && byRecallTick.has(tick)) {
-      const bits = pending.get(tick) ?? new Uint8Array(valueBits);
-      for (const k of idx) bits[k] = 1;
-      pending.set(tick, bits);
+      const pr = granuleOwner.get(tick);
+      if (!pr) return;
+      let counts = granuleCounts.get(pr);
+      if (!counts) granuleCounts.set(pr, (counts = new Map()));
+      for (const j of idx) counts.set(j, (counts.get(j) ?? 0) + 1);
+    } else if (pop === dcn) {
+      const pr = readOwner.get(tick);
+      if (pr) for (const k of idx) pr.nuclear![k] = 1;
+    } else if (pop === purkinje) {
+      const pr = readOwner.get(tick);
+      if (pr) for (const k of idx) pr.purkinjeSpikes![k]!++;
     }
   });
   sim.onTickEnd((tick) => {
-    const pr = byRecallTick.get(tick);
+    const coded = granuleOwner.get(tick);
+    if (coded && tick === coded.tick + timing.granuleTo - 1) {
+      const counts = granuleCounts.get(coded) ?? new Map<number, number>();
+      granuleCounts.delete(coded);
+      const cells = Uint32Array.from(counts.keys()).sort();
+      coded.granule = cells;
+      coded.granuleCounts = Uint16Array.from(cells, (j) => counts.get(j)!);
+    }
+    const pr = readEnd.get(tick);
     if (!pr) return;
-    pr.recalled = pending.get(tick) ?? new Uint8Array(valueBits);
-    pending.delete(tick);
+    pr.recalled = pr.nuclear!;
     let ones = 0;
     for (const b of pr.recalled) ones += b;
     sim.emitEvent({ tick, kind: 'recall', id: presentations.indexOf(pr), data: { ones } });
@@ -168,7 +275,7 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
             const alg = algebraicX ? readAlgebraic(algebraicX) : null;
             algebraicX = alg;
             reads.push({ level: k, pattern: p, step, pr, truth: values[p]!, algebraic: alg });
-            if (step + 1 < proto.iterations) pr.onRecall = (bits) => chain(bits, step + 1, at + readLatency + 1);
+            if (step + 1 < proto.iterations) pr.onRecall = (bits) => chain(bits, step + 1, at + timing.readTo);
           };
           chain(x, 0, start);
         }
@@ -188,18 +295,116 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
     ticks = t + spacing;
   }
 
+  /**
+   * Spiking mode: rates at rest, the granule code of every presentation, and the read as the change of the Purkinje
+   * simple-spike rate (read window against rest), split by the bit the algebraic SDM reads.
+   */
+  const spikingResults = (tables: Record<string, Array<Record<string, number | string>>>): Record<string, unknown> => {
+    const restMs = timing.restTicks * dt;
+    const rest: Record<string, number | null> = {};
+    for (const p of network.populations) rest[p.name] = restMs > 0 ? (restSpikes.get(p.name) ?? 0) / p.size / (restMs / 1000) : null;
+    const coding: Array<Record<string, number | string>> = [];
+    let single = 0;
+    let activeCells = 0;
+    let minLevel = Infinity;
+    let maxLevel = 0;
+    presentations.forEach((pr, i) => {
+      const cells = pr.granule?.length ?? 0;
+      let spikes = 0;
+      for (const c of pr.granuleCounts ?? []) {
+        spikes += c;
+        if (c === 1) single++;
+      }
+      activeCells += cells;
+      minLevel = Math.min(minLevel, cells / r);
+      maxLevel = Math.max(maxLevel, cells / r);
+      coding.push({ presentation: i, kind: pr.kind, onset_ms: +(pr.tick * dt).toFixed(6), active_cells: cells, coding_level: cells / r, granule_spikes: spikes });
+    });
+    tables.coding_level = coding;
+    // Purkinje simple-spike rates over the read window, by the bit the algebraic SDM reads on the circuit's codes.
+    const windowS = ((timing.readTo - timing.readFrom) * dt) / 1000;
+    const sum = [0, 0];
+    const cnt = [0, 0];
+    for (const x of reads) {
+      if (!x.pr.purkinjeSpikes || !x.algebraic) continue;
+      for (let k = 0; k < valueBits; k++) {
+        const b = x.algebraic[k]!;
+        sum[b]! += x.pr.purkinjeSpikes[k]! / windowS;
+        cnt[b]!++;
+      }
+    }
+    const restPc = rest[sdmSec.purkinje] ?? null;
+    return {
+      rest_ms: restMs,
+      rest_rates_hz: rest,
+      complex_spike_rate_hz: sdmSec.climbing ? rest[sdmSec.climbing] ?? null : null,
+      granule_coding_level_range: [Number.isFinite(minLevel) ? minLevel : null, maxLevel],
+      granule_spikes_per_active_cell: activeCells ? coding.reduce((a, c) => a + (c.granule_spikes as number), 0) / activeCells : null,
+      granule_single_spike_fraction: activeCells ? single / activeCells : null,
+      purkinje_rate_rest_hz: restPc,
+      purkinje_read_rate_hz: { bit_one: cnt[1] ? sum[1]! / cnt[1]! : null, bit_zero: cnt[0] ? sum[0]! / cnt[0]! : null },
+      plasticity_clipped: sim.plasticityRule(sdmSec.plasticity).clipped,
+    };
+  };
+
+  /** Spiking mode: the zoomed rasters of the first write and the first read, with their events marked. */
+  const zoomRasters = (): Record<string, WindowRaster> => {
+    const out: Record<string, WindowRaster> = {};
+    const ends = [sdmSec.purkinje, sdmSec.climbing ?? sdmSec.olive, sdmSec.dcn];
+    const middle = network.populations.filter((p) => p.model && p.name !== sdmSec.granule && !ends.includes(p.name)).map((p) => p.name);
+    const order = [sdmSec.mossy, sdmSec.granule, ...middle, ...ends];
+    const lastVolley = (timing.mossyTicks.at(-1) ?? 0) * dt;
+    for (const [pr, spikes] of zoom) {
+      const rec = reads.find((x) => x.pr === pr);
+      const ones: number[] = [];
+      if (rec?.algebraic) for (let k = 0; k < 32 && k < valueBits; k++) if (rec.algebraic[k]) ones.push(k);
+      const marks = [
+        { t_ms: 0, label: 'mossy burst' },
+        { t_ms: lastVolley, label: 'last volley' },
+        ...(pr.kind === 'write' ? [{ t_ms: timing.teacherTick * dt, label: 'teaching input' }] : [{ t_ms: timing.readTo * dt, label: 'end of read window' }]),
+      ];
+      const rows = Object.entries(zoomRows)
+        .map(([name, n]) => `${name} ${n}`)
+        .join(', ');
+      out[`${pr.kind}_raster`] = {
+        title: pr.kind === 'read' ? `The first read (cue ${rec ? `${rec.level} bits from pattern ${rec.pattern}` : ''}), ms from its onset` : 'The first write, ms from its onset',
+        subtitle:
+          pr.kind === 'read'
+            ? [
+                'Purkinje cells whose stored bit is 1 pause through the burst and their nuclear cells fire; the others fire faster.',
+                `Of cells 0-31, those reading 1 (algebraic SDM): ${ones.join(', ') || 'none'}`,
+                `rows shown: the first neurons of each population (${rows}; 32 of the others)`,
+              ]
+            : [
+                "The teaching input makes the olive fire; its climbing fibres give the Purkinje cells of the value's 1-bits",
+                `a complex spike, which depresses the synapses of the parallel fibres active in the ${ruleSpec?.window_ms ?? '?'} ms before it (LTD).`,
+                `rows shown: the first neurons of each population (${rows}; 32 of the others)`,
+              ],
+        fromMs: -40,
+        toMs: spacing * dt,
+        spikes,
+        marks,
+        populations: order.filter((n, i) => order.indexOf(n) === i),
+      };
+    }
+    return out;
+  };
+
   return {
     ticks: ticks - sim.tick,
     finish() {
       if (!reference) {
         // Replay the circuit's own granule sets through counters: the algebraic read of the biological circuit.
-        const replay = new BinarySdm({ n, r, d: 0, valueBits, seed, counterBits: 32, tie: 'zero' });
+        // With heterosynaptic normalisation of the plastic weights the counters are the covariance rule's.
+        const replay = new ActivitySdm(r, valueBits, centered);
+        const recordOf = new Map(reads.map((x) => [x.pr, x]));
         let w = 0;
         for (const pr of presentations) {
-          if (pr.kind === 'write') replay.writeActive(pr.granule ?? [], writesInOrder[w++]!.value);
+          const activity = { cells: pr.granule ?? [], ...(pr.granuleCounts ? { counts: pr.granuleCounts } : {}) };
+          if (pr.kind === 'write') replay.write(activity, writesInOrder[w++]!.value);
           else {
-            const rec = reads.find((x) => x.pr === pr);
-            if (rec) rec.algebraic = replay.readActive(pr.granule ?? []).bits;
+            const rec = recordOf.get(pr);
+            if (rec) rec.algebraic = replay.read(activity);
           }
         }
       }
@@ -242,10 +447,17 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
           reads: rs.length,
         });
       }
+      // Disagreements by direction: a missed 1 (no nuclear spike where the algebraic read is 1) or a spurious 1.
+      let missedOnes = 0;
+      let spuriousOnes = 0;
       for (const x of reads) {
         if (!x.pr.recalled || !x.algebraic) continue;
         agreeBits += valueBits - hammingBits(x.pr.recalled, x.algebraic);
         totalBits += valueBits;
+        for (let k = 0; k < valueBits; k++) {
+          if (x.algebraic[k] === 1 && x.pr.recalled[k] === 0) missedOnes++;
+          else if (x.algebraic[k] === 0 && x.pr.recalled[k] === 1) spuriousOnes++;
+        }
       }
       // Granule active sets against the algebraic SDM's, for every presentation.
       let sameSets = 0;
@@ -270,13 +482,19 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
         granule_active_fraction: activeSum / Math.max(1, presentations.length) / r,
         granule_active_expected: mode === 'kanerva' && sdmSec.radius !== undefined ? r * ballFraction(n, sdmSec.radius) : null,
         algebraic_agreement: totalBits ? agreeBits / totalBits : null,
+        disagreement: { missed_ones: totalBits ? missedOnes / totalBits : null, spurious_ones: totalBits ? spuriousOnes / totalBits : null },
         granule_sets_equal_fraction: reference ? sameSets / presentations.length : null,
         unanswered_reads: unanswered,
         bit_accuracy: accuracy,
         algebraic_bit_accuracy: algebraicAccuracy,
-        algebraic_reference: reference ? 'exact algebraic SDM with the same hard locations' : "counters written and read on the circuit's own granule sets",
+        algebraic_reference: reference
+          ? 'exact algebraic SDM with the same hard locations'
+          : `${centered ? 'covariance-rule counters' : 'counters'} written and read on the circuit's own granule ${sdmSec.mode === 'spiking' ? 'codes (spike counts in the granule window)' : 'sets'}`,
         ...(prediction.some(Number.isFinite) ? { kanerva_prediction: prediction } : {}),
       };
+      const extraTables: Record<string, Array<Record<string, number | string>>> = {};
+      const rasters = sdmSec.mode === 'spiking' ? { rasters: zoomRasters() } : {};
+      if (sdmSec.mode === 'spiking') Object.assign(results, spikingResults(extraTables));
       const algebraicLabel = reference ? 'algebraic SDM (same hard locations)' : "counters on the circuit's granule sets";
       const labels = { bit_accuracy: 'spiking circuit', algebraic_bit_accuracy: algebraicLabel, kanerva_prediction: "Kanerva's prediction (signal-to-noise)" };
       if (proto.task === 'capacity') {
@@ -317,7 +535,8 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
         results.critical_distance = critical;
         return {
           results,
-          tables: { [proto.task]: rows, trajectories: trajRows },
+          ...rasters,
+          tables: { [proto.task]: rows, trajectories: trajRows, ...extraTables },
           charts: {
             [proto.task]: { title: 'Iterative reads: accuracy after the last step against cue noise', x: 'noise_bits', y: ['bit_accuracy', 'algebraic_bit_accuracy'], labels, yTitle: 'bit accuracy', xTitle: 'flipped cue bits' },
             trajectories: { title: 'Spiking circuit: mean distance to the stored pattern after each read', x: 'step', y: Object.keys(trajLabels), labels: trajLabels, yTitle: 'Hamming distance', xTitle: 'read step' },
@@ -369,7 +588,8 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
       const x = proto.task === 'capacity' ? 'load' : 'noise_bits';
       return {
         results,
-        tables: { [proto.task]: rows },
+        ...rasters,
+        tables: { [proto.task]: rows, ...extraTables },
         charts: {
           [proto.task]: {
             title: proto.task === 'capacity' ? 'Recall against the number of stored patterns' : 'Recall against cue noise',

@@ -5,3 +5,4 @@ export * from './continuous.ts';
 export * from './patterns.ts';
 export * from './scan.ts';
 export * from './threshold.ts';
+export * from './activity.ts';

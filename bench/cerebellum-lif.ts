@@ -1,0 +1,55 @@
+/**
+ * The spiking cerebellum with neuron dynamics (circuits/cerebellum-lif.yaml): wall time and real-time factor of the
+ * sdm-recall-lif scenario as it ships (20,000 granule cells), and of the same circuit at 100,000 granule cells
+ * (50 patterns written, 20 reads). The balancing feedforward inhibition is recalibrated for the larger granule layer
+ * (src/circuits/calibrate.ts). One JSON line per run.
+ * Usage: tsx bench/cerebellum-lif.ts [--granule 100000] [--patterns 50]
+ */
+import { performance } from 'node:perf_hooks';
+import { toNetworkSpec } from '../src/circuits/loader.ts';
+import { loadScenario, withCircuit } from '../src/scenarios/loader.ts';
+import { runScenario } from '../src/scenarios/runner.ts';
+import { sdmProtocolSchema } from '../src/scenarios/schema.ts';
+
+const args = process.argv.slice(2);
+const opt = (k: string, dflt: string) => (args.includes(k) ? args[args.indexOf(k) + 1]! : dflt);
+const big = Number(opt('--granule', '100000'));
+const m = Number(opt('--patterns', '50'));
+
+const base = withCircuit(loadScenario('sdm-recall-lif'), 'the benchmark');
+const c = base.circuit.circuit;
+const runs = [
+  { label: 'sdm-recall-lif as shipped', granule: c.populations.granule!.size, protocol: base.scenario.protocol! },
+  { label: `${big.toLocaleString('en')} granule cells`, granule: big, protocol: sdmProtocolSchema.parse({ ...base.scenario.protocol, patterns: m, noise_bits: [0, 32], cues_per_level: 10 }) },
+];
+for (const run of runs) {
+  const circuit = { ...c, populations: { ...c.populations, granule: { ...c.populations.granule!, size: run.granule } } };
+  const loaded = { ...base, circuit: { ...base.circuit, circuit, spec: toNetworkSpec(circuit, base.circuit.file) } };
+  const t0 = performance.now();
+  const s = await runScenario({ ...loaded, scenario: { ...base.scenario, protocol: run.protocol } }, { backend: 'cpu' });
+  const res = s.results as Record<string, unknown>;
+  console.log(
+    JSON.stringify({
+      bench: 'cerebellum-lif',
+      run: run.label,
+      granule: run.granule,
+      purkinje: c.populations.purkinje!.size,
+      patterns_written: run.protocol.kind === 'sdm' ? run.protocol.patterns : null,
+      reads: run.protocol.kind === 'sdm' ? run.protocol.noise_bits.length * run.protocol.cues_per_level : null,
+      backend: s.backend,
+      synapses: s.synapses,
+      build_ms: s.build_ms,
+      wall_ms: s.wall_ms,
+      biological_ms: s.biological_ms,
+      real_time_factor: s.real_time_factor,
+      synaptic_events_per_s: s.synaptic_events / (s.wall_ms / 1000),
+      peak_rss_mb: s.peak_rss_mb,
+      granule_coding_level: res.granule_active_fraction,
+      bit_accuracy: res.bit_accuracy,
+      algebraic_agreement: res.algebraic_agreement,
+      rest_rates_hz: res.rest_rates_hz,
+      calibration: res.calibration,
+      total_ms: performance.now() - t0,
+    }),
+  );
+}
