@@ -10,7 +10,7 @@
  * `event:<kind>` whose neuron column is the epoch (replay, stop) or the reactivated memory (reactivation), and, with
  * their data, into events.ndjson.
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { egDiscrete, etDiscrete, notebookMemoryError, onlineEgOnePass, optimalStopping } from '../../analysis/cls-theory/index.ts';
 import {
@@ -25,13 +25,12 @@ import {
   type Regime,
   sampleData,
 } from '../../models/memory/cls/index.ts';
-import { lineChart, renderSvg, type LineSeries } from '../../recording/plots.ts';
-import { writeReport } from '../../recording/report.ts';
+import type { LineSeries } from '../../recording/plots.ts';
 import { spikeSink } from '../../recording/sinks/index.ts';
 import { OutputDir } from '../../recording/sinks/output-dir.ts';
 import { FORMAT_EXTENSION, type SpikeSink } from '../../recording/sinks/types.ts';
-import { writeCsvTable } from '../../recording/sinks/table.ts';
 import type { LoadedScenario } from '../loader.ts';
+import { writeProtocolOutputs } from '../outputs.ts';
 import type { Expectation, RunSummary, ScenarioRunOptions } from '../types.ts';
 import type { ClsProtocol } from '../schema.ts';
 import { poolSize, ReplayPool } from '../workers/replay-pool.ts';
@@ -460,26 +459,7 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
       files,
       results,
     };
-    if (out) {
-      for (const [name, rows] of Object.entries(tables)) {
-        writeCsvTable(out.file(`${name}.csv`), rows);
-        files[name] = `${name}.csv`;
-        const chart = charts[name];
-        if (!chart) continue;
-        writeFileSync(out.file(`${name}.svg`), await renderSvg(lineChart({ ...chart, rows })));
-        files[`${name}_plot`] = `${name}.svg`;
-      }
-      files.summary = 'summary.json';
-      files.report = 'report.html';
-      out.writeJson('summary.json', summary);
-      writeReport(out.file('report.html'), {
-        title: `purkinje: ${scenario.name}`,
-        summary: summary as unknown as Record<string, unknown>,
-        figures: Object.entries(files).filter(([, f]) => f.endsWith('.svg')).map(([, f]) => ({ file: out.file(f), caption: f })),
-        tables: [],
-      });
-      out.commit();
-    }
+    if (out) await writeProtocolOutputs(out, summary, tables, charts);
     void file;
     return summary;
   } catch (e) {

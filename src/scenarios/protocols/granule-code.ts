@@ -9,14 +9,12 @@
  * capacity_hetero.csv and dimension.csv with their figures, summary.json (`results`), report.html. No spikes and no
  * events: the model has no time; its progress is counted in (seed, K) steps.
  */
-import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { granuleCodeSweep, type SweepRow } from '../../analysis/granule-code/index.ts';
-import { lineChart, renderSvg, type LineSeries } from '../../recording/plots.ts';
-import { writeReport } from '../../recording/report.ts';
+import type { LineSeries } from '../../recording/plots.ts';
 import { OutputDir } from '../../recording/sinks/output-dir.ts';
-import { writeCsvTable } from '../../recording/sinks/table.ts';
 import type { LoadedScenario } from '../loader.ts';
+import { writeProtocolOutputs } from '../outputs.ts';
 import type { GranuleCodeProtocol } from '../schema.ts';
 import type { Expectation, RunSummary, ScenarioRunOptions } from '../types.ts';
 
@@ -182,27 +180,19 @@ export async function runGranuleCodeScenario(loaded: LoadedScenario, proto: Gran
     const peakText = 'largest at ' + prPeaks.map((a, c) => `${c === levels.length ? 'conjunction' : `f = ${levels[c]}`}: K = ${a?.inputs ?? '-'}`).join(', ');
     // Notes stay short (one subtitle line each); the comparison with Litwin-Kumar et al. is argued in
     // docs/DECISIONS.md 33 and the scenario file.
+    const capacityChart = (values: string, note: string): Omit<LineSeries, 'rows'> => ({
+      title: `SDM capacity against inputs per granule cell, ${values} (r = ${r}, sigma ${proto.weight_sigma})`,
+      note,
+      x: 'inputs',
+      y: capacityY,
+      labels: capacityLabels,
+      xTitle: 'mossy inputs per granule cell K',
+      yTitle: 'capacity (patterns)',
+      logY: true,
+    });
     const charts: Record<string, Omit<LineSeries, 'rows'>> = {
-      capacity: {
-        title: `SDM capacity against inputs per granule cell, auto-association (r = ${r}, sigma ${proto.weight_sigma})`,
-        note: `${loadsText}; includes the identity map (see capacity_hetero)`,
-        x: 'inputs',
-        y: capacityY,
-        labels: capacityLabels,
-        xTitle: 'mossy inputs per granule cell K',
-        yTitle: 'capacity (patterns)',
-        logY: true,
-      },
-      capacity_hetero: {
-        title: `SDM capacity against inputs per granule cell, random values (r = ${r}, sigma ${proto.weight_sigma})`,
-        note: loadsText,
-        x: 'inputs',
-        y: capacityY,
-        labels: capacityLabels,
-        xTitle: 'mossy inputs per granule cell K',
-        yTitle: 'capacity (patterns)',
-        logY: true,
-      },
+      capacity: capacityChart('auto-association', `${loadsText}; includes the identity map (see capacity_hetero)`),
+      capacity_hetero: capacityChart('random values', loadsText),
       dimension: {
         title: `Dimension of the granule code against inputs per granule cell (r = ${r}, sigma ${proto.weight_sigma})`,
         note: `Litwin-Kumar et al. 2017 (Gaussian inputs): largest at about 4 inputs. Here (binary on/off inputs): ${peakText}`,
@@ -288,28 +278,7 @@ export async function runGranuleCodeScenario(loaded: LoadedScenario, proto: Gran
       files,
       results,
     };
-    if (out) {
-      for (const [name, rows] of Object.entries(tables)) {
-        writeCsvTable(out.file(`${name}.csv`), rows);
-        files[name] = `${name}.csv`;
-        const chart = charts[name];
-        if (!chart) continue;
-        writeFileSync(out.file(`${name}.svg`), await renderSvg(lineChart({ ...chart, rows })));
-        files[`${name}_plot`] = `${name}.svg`;
-      }
-      files.summary = 'summary.json';
-      files.report = 'report.html';
-      out.writeJson('summary.json', summary);
-      writeReport(out.file('report.html'), {
-        title: `purkinje: ${scenario.name}`,
-        summary: summary as unknown as Record<string, unknown>,
-        figures: Object.entries(files)
-          .filter(([, f]) => f.endsWith('.svg'))
-          .map(([, f]) => ({ file: out.file(f), caption: f })),
-        tables: [{ file: out.file('granule_code.csv'), caption: 'granule_code.csv: one row per inputs K and code' }],
-      });
-      out.commit();
-    }
+    if (out) await writeProtocolOutputs(out, summary, tables, charts, [{ name: 'granule_code', caption: 'granule_code.csv: one row per inputs K and code' }]);
     return summary;
   } catch (e) {
     out?.discard();
