@@ -82,9 +82,9 @@ export function calibrateGolgi(net: Network, circuit: CircuitFile, file: string,
  * feedforward inhibition through the molecular-layer interneurons, lumped into one projection of constant conductance
  * g_I per spike (`mli_projection`). Both have the Purkinje cell's one synaptic time constant tau, so during a read
  * their ratio is fixed and the net current at threshold v_th is
- *   kappa(t) [ sum_j a_j w_jk (e_e - v_th) - N g_I (v_th - e_i) ] + D0,   D0 = i_bias + g_l (e_l - v_th),
- * with kappa(t) the conductance one parallel fibre's spike train leaves (the same for every active fibre, as granule
- * cells fire in the mossy volleys) and N the active fibres per volley. With
+ *   kappa(t) [ sum_j w_jk (e_e - v_th) - N g_I (v_th - e_i) ] + D0,   D0 = i_bias + g_l (e_l - v_th),
+ * with the sum over the N active fibres, kappa(t) the conductance kernel of one fibre's spike train (the same for every
+ * active fibre, as granule cells fire in the mossy volleys) and N the active fibres per volley. With
  *   g_I = w0 (e_e - v_th) / (v_th - e_i) + D0 / ((v_th - e_i) N kappa_ss),
  * the first term cancels the baseline w0 and leaves minus the SDM sum (the weights are w0 minus the counters, kept
  * centred by the normalised rule), and the second cancels the cell's intrinsic drive D0 in the troughs between
@@ -92,7 +92,9 @@ export function calibrateGolgi(net: Network, circuit: CircuitFile, file: string,
  * whose SDM sum is positive (a stored 1) is then silent through the burst, one whose sum is negative fires in every
  * trough: the sign of the sum decides the pause. N is the expected number of granule cells whose mossy inputs are all
  * active, over `samples` random addresses (the conjunction code the granule layer is built to compute; the protocol
- * reports the code it measured).
+ * reports the code it measured). N varies from address to address (coding level 0.057-0.065 at 20,000 cells), so D0
+ * is cancelled exactly only at the mean: at an address with N 8% off, about 25 pA of it remain in the troughs, which
+ * moves the decision of reads whose sums are near zero (test/cerebellum/lif.test.ts tests the mean).
  */
 export interface BalanceCalibration {
   readonly inhibitoryWeight: number;

@@ -135,8 +135,11 @@ export const circuitSchema = z.strictObject({
       /** Spiking mode: a nuclear spike in [from, to) ms after a read's onset is a recalled 1. */
       read_window_ms: z.tuple([finite, finite]).optional(),
       /** Spiking mode: the teaching spike of a write (to `olive`) this many ms after the onset. */
-      cf_delay_ms: finite.optional(),
-      /** Spiking mode: spontaneous activity before the first presentation (its rates are reported). */
+      cf_delay_ms: finite.refine((x) => x >= 0, 'expected a delay >= 0 ms').optional(),
+      /**
+       * Spiking mode: spontaneous activity before the first presentation (its rates are reported). A spontaneous drive
+       * meant for the rest only (the olive's) must stop at this time: its source's stop_ms.
+       */
       rest_ms: finite.refine((x) => x >= 0, 'expected a time >= 0 ms').optional(),
       /**
        * Spiking mode: the lumped feedforward inhibition (granule -> Purkinje, constant weight) whose conductance is

@@ -18,6 +18,7 @@ import { totalmem } from 'node:os';
 import { toTicks } from '../core/time.ts';
 import { NEURON_MODELS } from '../models/neurons/registry.ts';
 import type { ConnectivityRule } from './connectivity.ts';
+import { defaultProjectionName } from './names.ts';
 import type { ValueSpec } from './distributions.ts';
 
 /** The parts of a NetworkSpec (network.ts) the estimate reads; declared here so that network.ts can import this file. */
@@ -32,6 +33,7 @@ export interface SpecForMemory {
     readonly name?: string;
     readonly source: string;
     readonly target: string;
+    readonly receptor: string;
     readonly connectivity: ConnectivityRule;
     readonly weight: ValueSpec;
     readonly delay_ms: ValueSpec;
@@ -120,13 +122,12 @@ export function estimateMemory(spec: SpecForMemory, dtMs: number): MemoryEstimat
     const parts: Record<string, number> = { 'synapse targets': 4 * s + 4 * (nPre + 1) };
     if (isDrawn(pj.weight) || pj.plastic === true) parts.weights = 4 * s;
     // A cf_gated rule on the projection: paired spikes per synapse and two per-fibre counters (models/plasticity).
-    const pair = `${pj.source}->${pj.target}`;
-    const ruled = pj.plastic === true && (spec.plasticity ?? []).some((r) => (pj.name !== undefined ? r.projection === pj.name : r.projection === pair || r.projection.startsWith(`${pair}:`)));
-    if (ruled) parts['plasticity bookkeeping'] = 4 * s + 8 * nPre;
+    const name = pj.name ?? defaultProjectionName(spec.projections, index);
+    if ((spec.plasticity ?? []).some((r) => r.projection === name)) parts['plasticity bookkeeping'] = 4 * s + 8 * nPre;
     if (isDrawn(pj.delay_ms)) parts.delays = 2 * s;
     const capacity = 2 ** Math.ceil(Math.log2(Math.max(1024, s)));
     const buildBytes = Math.max(12 * capacity, 8 * capacity + 8 * nPre);
-    items.push({ kind: 'projection', index, name: pj.name ?? `${pj.source}->${pj.target}`, bytes: sum(parts), buildBytes, parts });
+    items.push({ kind: 'projection', index, name, bytes: sum(parts), buildBytes, parts });
   });
   const steady = items.reduce((t, i) => t + i.bytes, 0);
   return { items, steady, peak: steady + items.reduce((m, i) => Math.max(m, i.buildBytes), 0) };

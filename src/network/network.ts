@@ -2,6 +2,7 @@
  * A built network: populations with their state, projections with their synapses in CSR. Built from a validated
  * NetworkSpec (see src/circuits) and a seed; the same spec and seed give the same network, byte for byte.
  */
+import { defaultProjectionName } from './names.ts';
 import { InputError, jsonPointer } from '../core/errors.ts';
 import { CounterRng, streamId } from '../core/rng.ts';
 import { toTicks } from '../core/time.ts';
@@ -156,20 +157,6 @@ const MAX_DELAY_TICKS = 65535;
 /** At most 10^9 synapses per projection (4 GB of targets alone, past what 24 GB machines should be asked for). */
 export const MAX_SYNAPSES_PER_PROJECTION = 1_000_000_000;
 
-/**
- * The name of an unnamed projection, unique among the defaults: `source->target` when no other projection joins the
- * same pair, `source->target:receptor` when several do on different receptors, and `source->target:receptor:k`
- * (k its index) when several share the receptor too. The name keys the projection's random streams, so a circuit
- * whose defaults were already unique keeps its connectivity (docs/DECISIONS.md).
- */
-export function defaultProjectionName(projections: NetworkSpec['projections'], k: number): string {
-  const pj = projections[k]!;
-  const pair = `${pj.source}->${pj.target}`;
-  const samePair = projections.filter((q) => q.source === pj.source && q.target === pj.target);
-  if (samePair.length === 1) return pair;
-  const sameReceptor = samePair.filter((q) => q.receptor === pj.receptor);
-  return sameReceptor.length === 1 ? `${pair}:${pj.receptor}` : `${pair}:${pj.receptor}:${k}`;
-}
 
 export interface BuildOptions {
   /** Refuse a circuit whose estimated peak memory (network/memory.ts) exceeds this (default: the machine's memory). */
@@ -311,7 +298,16 @@ export function buildNetwork(spec: NetworkSpec, seed: number, dtMs: number, opts
     const lo = ps.w_min ?? -Infinity;
     const hi = ps.w_max ?? Infinity;
     if (!(lo <= hi)) fail(['plasticity', k, 'w_max'], `w_max >= w_min (${lo})`);
+    const w = projection.csr.weights;
+    for (let q = 0; q < w.length; q++) {
+      if (w[q]! < lo || w[q]! > hi) {
+        fail(['projections', projection.index, 'weight'], `initial weights within the rule's [w_min, w_max] = [${lo}, ${hi}], got ${w[q]}`);
+        break;
+      }
+    }
     plasticity.push({ name: ps.name ?? `${ps.rule}:${projection.name}`, spec: ps, projection, teacher, windowTicks: toTicks(ps.window_ms, dtMs) });
   });
   return new Network(spec.name, dtMs, seed, pops, projs, plasticity);
 }
+
+export { defaultProjectionName } from './names.ts';

@@ -58,7 +58,7 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
         sim.addCurrentStep({ population: s.population, neurons: s.neurons ?? null, startTick: toTicks(s.start_ms, dtMs), stopTick: toTicks(s.stop_ms, dtMs), amplitude: s.amplitude });
       });
 
-      const protocol = scenario.protocol?.kind === 'sdm' ? startSdmProtocol(scenario.protocol, sim, network, circuit.circuit, seed, file) : null;
+      const protocol = scenario.protocol?.kind === 'sdm' ? startSdmProtocol(scenario.protocol, sim, network, circuit.circuit, seed, file, circuit.file) : null;
       if (protocol) ticks = protocol.ticks;
 
       const sinks: SpikeSink[] = [...(opts.sinks ?? [])];
@@ -137,6 +137,7 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
       if (calibration) results.calibration = { target_active_fraction: calibration.target, golgi_weight: calibration.golgiWeight, expected_active_fraction: calibration.expectedFraction };
       if (balance)
         results.calibration = {
+          ...(results.calibration as Record<string, unknown> | undefined),
           feedforward_inhibition_ns: balance.inhibitoryWeight,
           baseline_weight_ns: balance.baselineWeight,
           purkinje_intrinsic_drive_pa: balance.intrinsicDrive,

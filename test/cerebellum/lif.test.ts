@@ -105,10 +105,14 @@ describe('cerebellum-lif: the spike log', () => {
     const onset = Math.round(500 / dt) + 1 + 4 * 800;
     const pcBurst = new Uint32Array(256);
     const dcnRead = new Uint32Array(256);
+    const fibres = new Set<number>();
+    const fired = new Set<number>();
     sim.onSpikes((tick, pop, idx) => {
       const c = counts.get(pop.name)!;
       for (const i of idx) c[i]!++;
       const t = (tick - onset) * dt;
+      if (pop.name === 'mossy' && tick === onset) for (const i of idx) fibres.add(i);
+      if (pop.name === 'granule' && t >= 0 && t < 32) for (const i of idx) fired.add(i);
       if (pop.name === 'purkinje' && t >= 8 && t < 32) for (const k of idx) pcBurst[k]!++;
       if (pop.name === 'dcn' && t >= 0 && t < 55) for (const k of idx) dcnRead[k]!++;
     });
@@ -130,6 +134,19 @@ describe('cerebellum-lif: the spike log', () => {
     expect(lo).toBeGreaterThan(0.05);
     expect(hi).toBeLessThan(0.075);
     expect(results.granule_spikes_per_active_cell).toBe(8);
+    // The granule cells that fire at the first read are the conjunction cells of its mossy fibres, from the wiring.
+    const mf = net.projection('mf-grc')!;
+    const hits = new Uint32Array(20000);
+    const inputs = new Uint32Array(20000);
+    for (let f = 0; f < 512; f++) {
+      for (let q = mf.csr.rowPtr[f]!; q < mf.csr.rowPtr[f + 1]!; q++) {
+        inputs[mf.csr.col[q]!]!++;
+        if (fibres.has(f)) hits[mf.csr.col[q]!]!++;
+      }
+    }
+    expect(fibres.size).toBe(256);
+    const conjunction = [...inputs.keys()].filter((j) => hits[j] === inputs[j]);
+    expect([...fired].sort((a, b) => a - b)).toEqual(conjunction);
     // The first read is pattern 0's own address: its stored 1-bits pause and their nuclear cells fire, the others not.
     expect(results.algebraic_agreement).toBe(1);
     expect((results.bit_accuracy as number[])[0]).toBe(1);
@@ -143,5 +160,20 @@ describe('cerebellum-lif: the spike log', () => {
     }
     expect(ones).toBeGreaterThan(100);
     expect(ones).toBeLessThan(156);
+  });
+
+  it('iterative reads: each recall is presented again after the spacing, and the circuit follows the algebraic SDM', async () => {
+    const seed = 5;
+    const net = buildNetwork(loaded.spec, seed, dt);
+    calibrateBalance(net, loaded.circuit, loaded.file);
+    const sim = await Simulator.create(net, { seed, backend: new CpuBackend() });
+    const proto = sdmProtocolSchema.parse({ kind: 'sdm', task: 'convergence', patterns: 4, noise_bits: [32], cues_per_level: 4, iterations: 3, spacing_ms: 80 });
+    const run = startSdmProtocol(proto, sim, net, loaded.circuit, seed, 'test');
+    await sim.run(run.ticks);
+    const { results, tables } = run.finish();
+    expect(results.algebraic_agreement).toBeGreaterThanOrEqual(0.99);
+    // Cues 32 bits away are recalled exactly after the first read and stay there.
+    expect((results.converged_fraction as number[])[0]).toBe(1);
+    expect(tables.trajectories!.map((row) => row.distance_from_32)).toEqual([0, 0, 0]);
   });
 });

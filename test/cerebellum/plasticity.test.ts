@@ -150,4 +150,57 @@ describe('CfGatedRule', () => {
       ),
     );
   });
+
+  it('matches the definition on sparse rows with multapses, several windows, ltp != ltd and weights inside the bounds', () => {
+    fc.assert(
+      fc.property(
+        // Row j of the CSR: the targets of PF j (sorted; repeats are multapses).
+        fc.array(fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 5 }), { minLength: 5, maxLength: 5 }),
+        fc.array(
+          fc.tuple(
+            fc.array(fc.tuple(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 4 })), { maxLength: 10 }),
+            fc.array(fc.tuple(fc.integer({ min: 0, max: 14 }), fc.integer({ min: 0, max: 3 })), { maxLength: 6 }),
+          ),
+          { minLength: 1, maxLength: 3 },
+        ),
+        fc.integer({ min: 0, max: 5 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(fc.integer({ min: -4, max: 4 }), { minLength: 25, maxLength: 25 }),
+        (rows, windows, W, ltp, ltd, start) => {
+          const nPc = 4;
+          const sorted = rows.map((r) => [...r].sort((a, b) => a - b));
+          const rowPtr = Uint32Array.from([0, ...sorted.map((r, i) => sorted.slice(0, i + 1).reduce((n, x) => n + x.length, 0))]);
+          const col = Uint32Array.from(sorted.flat());
+          const lo = -5;
+          const hi = 5;
+          const weights = Float32Array.from(col, (_, q) => start[q % start.length]!);
+          const ref = Float64Array.from(weights);
+          const rule = new CfGatedRule({ ltp, ltd, windowTicks: W, wMin: lo, wMax: hi }, { rowPtr, col, weights }, nPc);
+          for (const [pfRaw, cfRaw] of windows) {
+            const pf = [...new Map(pfRaw.map(([t, j]) => [`${t}:${j}`, [t, j] as [number, number]])).values()].sort((a, b) => a[0] - b[0]);
+            const cf = [...cfRaw].sort((a, b) => a[0] - b[0]);
+            rule.openWindow();
+            for (let t = 0; t <= 14; t++) {
+              for (const [tt, j] of pf) if (tt === t) rule.parallelFibreSpike(t, j);
+              for (const [tt, k] of cf) if (tt === t) rule.climbingFibreSpike(t, k);
+            }
+            rule.closeWindow();
+            // Definition, synapse by synapse: each PF spike at t depresses synapse s (onto k) once, at the first CF
+            // spike to k in [t, t + W]; otherwise it potentiates s when the window closes. Changes clip one by one.
+            const events: Array<{ t: number; order: number; s: number; dw: number }> = [];
+            for (const [t, j] of pf) {
+              for (let q = rowPtr[j]!; q < rowPtr[j + 1]!; q++) {
+                const pairing = cf.filter(([c, k]) => k === col[q] && c >= t && c - t <= W).map(([c]) => c);
+                events.push(pairing.length ? { t: Math.min(...pairing), order: 0, s: q, dw: -ltd } : { t: Infinity, order: 1, s: q, dw: ltp });
+              }
+            }
+            events.sort((a, b) => a.t - b.t || a.order - b.order);
+            for (const e of events) ref[e.s] = Math.min(hi, Math.max(lo, ref[e.s]! + e.dw));
+          }
+          expect(Array.from(weights)).toEqual(Array.from(ref));
+        },
+      ),
+    );
+  });
 });

@@ -5,7 +5,7 @@
  * simulation. Checked on the rendered SVG, the way a reader meets it.
  */
 import { describe, expect, it } from 'vitest';
-import { lineChart, rasterChart, renderSvg } from '../../src/recording/plots.ts';
+import { lineChart, rasterChart, renderSvg, windowRasterChart } from '../../src/recording/plots.ts';
 import { loadScenario } from '../../src/scenarios/loader.ts';
 import { runScenario } from '../../src/scenarios/runner.ts';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -18,7 +18,8 @@ function axisTicks(svg: string, title: string, axis: 'x' | 'y'): Array<[number, 
   expect(start).toBeGreaterThan(-1);
   const group = svg.slice(start, svg.indexOf('role-axis-domain', start));
   const labels = group.slice(group.indexOf('role-axis-label'));
-  return [...labels.matchAll(/transform="translate\(([-\d.]+),([-\d.]+)\)"[^>]*>([^<]+)<\/text>/g)].map((m) => [Number(m[3]!.replaceAll(',', '')), Number(axis === 'y' ? m[2] : m[1])]);
+  // Vega writes negative numbers with the Unicode minus sign.
+  return [...labels.matchAll(/transform="translate\(([-\d.]+),([-\d.]+)\)"[^>]*>([^<]+)<\/text>/g)].map((m) => [Number(m[3]!.replaceAll(',', '').replaceAll('\u2212', '-')), Number(axis === 'y' ? m[2] : m[1])]);
 }
 
 /** Text a reader sees: every <text> element's content. */
@@ -90,5 +91,34 @@ describe('sdm-recall figures', () => {
     expect(s.results.algebraic_agreement).toBe(1);
     expect(t.some((x) => /"spiking circuit" and "algebraic SDM \(same hard locations\)" coincide/.test(x))).toBe(true);
     expect(readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(/Kanerva(&#39;|')s prediction/);
+  });
+
+  it('a zoomed raster names its events and panels and puts each spike at its time', async () => {
+    const svg = await renderSvg(
+      windowRasterChart({
+        title: 'The first read',
+        subtitle: ['cells storing 1 pause'],
+        fromMs: -10,
+        toMs: 50,
+        spikes: [
+          { t_ms: -5, population: 'purkinje', row: 0 },
+          { t_ms: 20, population: 'purkinje', row: 1 },
+          { t_ms: 25, population: 'dcn', row: 0 },
+        ],
+        marks: [
+          { t_ms: 0, label: 'mossy burst' },
+          { t_ms: 30, label: 'end of read window' },
+        ],
+        populations: ['purkinje', 'dcn'],
+      }),
+    );
+    const seen = texts(svg);
+    for (const t of ['The first read', 'cells storing 1 pause', 'mossy burst', 'end of read window', 'purkinje', 'dcn']) expect(seen).toContain(t);
+    // The time axis spans the window and its ticks are equally spaced for equal steps in ms.
+    const ticks = axisTicks(svg, 'time (ms)', 'x');
+    expect(ticks[0]![0]).toBe(-10);
+    expect(ticks.at(-1)![0]).toBe(50);
+    const step = (ticks[1]![1] - ticks[0]![1]) / (ticks[1]![0] - ticks[0]![0]);
+    for (const [v, x] of ticks) expect(x - ticks[0]![1]).toBeCloseTo((v - ticks[0]![0]) * step, 0);
   });
 });

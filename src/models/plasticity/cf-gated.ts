@@ -9,11 +9,13 @@
  * spikes of the recent history; the end of the write window is the trigger for LTP over the window's PF spikes
  * that stayed unpaired. No synapse is visited unless a PF that reaches it spiked in the window (normalize aside).
  * Bookkeeping: the window's PF spikes are kept in order of arrival, so the spikes a CF spike at tick s pairs with,
- * those in [s - windowTicks, s], are one run of that list; each target keeps the runs already paired (CF spikes come
- * in time order, so a new run can only extend the last one or start after it), and a (PF spike, target) pair is
- * depressed at most once per window. The spikes of one PF in a run are applied as one change (count x ltd), and at
- * the window's end each synapse gets (spikes - paired spikes) x ltp at once: changes of one sign clip the same way
- * whether applied one by one or summed.
+ * those in [s - windowTicks, s], are one run of that list. CF spikes must come in time order (the engine applies them
+ * at the end of their tick): a new run then starts after or inside the last one, so each target keeps only the last
+ * PF spike it was paired with, and a (PF spike, target) pair is depressed at most once per window. The spikes of one
+ * PF in a run are applied as one change (count x ltd), and at the window's end each synapse gets
+ * (spikes - paired spikes) x ltp at once. Changes of one sign clip the same way applied one by one or summed, given
+ * weights inside [wMin, wMax] (network.ts checks the initial ones); with steps that are not integers the summed change
+ * is rounded once instead of once per spike (float32 weights: a difference in the last bits).
  *
  * As a Sparse Distributed Memory write (Kanerva 1988): with ltp = ltd = 1 and zero initial weights, the weight from
  * granule cell j to Purkinje cell k is minus the SDM counter c_jk: a CF spike writes bit 1 (c += 1) and its absence
@@ -50,10 +52,8 @@ export class CfGatedRule {
   /** PF spikes of the open window: ticks and PF indices, in order of arrival (ticks non-decreasing). */
   private pfTicks: number[] = [];
   private pfNeurons: number[] = [];
-  /** Per target: runs [from, to] of PF spike numbers already paired in this window, in increasing order, flattened. */
-  private readonly paired: number[][];
-  /** Targets with at least one paired run in the open window. */
-  private readonly touched: number[] = [];
+  /** Per target: the last PF spike number paired with one of its CF spikes in this window (-1: none). */
+  private readonly lastPaired: Int32Array;
   /** Spikes of each PF in the open window, and the PFs that spiked. */
   private readonly spikeCount: Uint32Array;
   private readonly spiking: number[] = [];
@@ -77,7 +77,7 @@ export class CfGatedRule {
     private readonly syn: PlasticSynapses,
     private readonly nTargets: number,
   ) {
-    this.paired = Array.from({ length: nTargets }, () => []);
+    this.lastPaired = new Int32Array(nTargets).fill(-1);
     const nPf = syn.rowPtr.length - 1;
     this.spikeCount = new Uint32Array(nPf);
     this.runCount = new Uint32Array(nPf);
@@ -123,14 +123,10 @@ export class CfGatedRule {
     const lo = firstAtLeast(ticks, tick - windowTicks);
     const hi = firstAtLeast(ticks, tick + 1);
     if (lo >= hi) return;
-    const runs = this.paired[k]!;
-    if (runs.length === 0) this.touched.push(k);
     // Runs arrive in time order: the new one starts after the last paired spike or overlaps the last run.
-    const lastTo = runs.length ? runs[runs.length - 1]! : -1;
-    const from = Math.max(lo, lastTo + 1);
+    const from = Math.max(lo, this.lastPaired[k]! + 1);
     if (from >= hi) return;
-    if (runs.length && from === lastTo + 1) runs[runs.length - 1] = hi - 1;
-    else runs.push(from, hi - 1);
+    this.lastPaired[k] = hi - 1;
     const counts = this.runCount;
     for (let q = from; q < hi; q++) {
       const j = this.pfNeurons[q]!;
@@ -179,8 +175,7 @@ export class CfGatedRule {
     }
     this.pfTicks = [];
     this.pfNeurons = [];
-    for (const k of this.touched) this.paired[k]!.length = 0;
-    this.touched.length = 0;
+    this.lastPaired.fill(-1);
     this.open = false;
   }
 }

@@ -103,7 +103,8 @@ function timingOf(sdmSec: SdmSection, dt: number, where: string): Timing {
   };
 }
 
-export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Network, circuit: CircuitFile, seed: number, where: string): ProtocolRun {
+/** `where` names the scenario file and `circuitFile` the circuit's, for error messages. */
+export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Network, circuit: CircuitFile, seed: number, where: string, circuitFile = circuit.name): ProtocolRun {
   const sdmSec: SdmSection | undefined = circuit.sdm;
   if (!sdmSec) throw new InputError(`${where}: /protocol`, `a circuit with an 'sdm' section (roles of its populations), got circuit '${circuit.name}'`);
   const n = sdmSec.address_bits;
@@ -115,7 +116,7 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
   const r = granule.size;
   const dt = network.dtMs;
   const spacing = Math.round(proto.spacing_ms / dt);
-  const timing = timingOf(sdmSec, dt, `${circuit.name}: /sdm`);
+  const timing = timingOf(sdmSec, dt, `${circuitFile}: /sdm`);
   const span = Math.max(timing.readTo, timing.granuleTo, timing.teacherTick + 1, (timing.mossyTicks.at(-1) ?? 0) + 1);
   if (spacing < span)
     throw new InputError(`${where}: /protocol/spacing_ms`, `at least the presentation's span (${span} ticks = ${+(span * dt).toFixed(6)} ms: its windows and burst)`);
@@ -275,7 +276,10 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
             const alg = algebraicX ? readAlgebraic(algebraicX) : null;
             algebraicX = alg;
             reads.push({ level: k, pattern: p, step, pr, truth: values[p]!, algebraic: alg });
-            if (step + 1 < proto.iterations) pr.onRecall = (bits) => chain(bits, step + 1, at + timing.readTo);
+            // Threshold units answer within the tick after their read and keep no state: the next read follows at
+            // once. Spiking cells need the spacing to return to rest (and the windows must not overlap).
+            const next = sdmSec.mode === 'spiking' ? at + spacing : at + timing.readTo;
+            if (step + 1 < proto.iterations) pr.onRecall = (bits) => chain(bits, step + 1, next);
           };
           chain(x, 0, start);
         }
@@ -326,7 +330,7 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
     const sum = [0, 0];
     const cnt = [0, 0];
     for (const x of reads) {
-      if (!x.pr.purkinjeSpikes || !x.algebraic) continue;
+      if (!x.pr.recalled || !x.pr.purkinjeSpikes || !x.algebraic) continue;
       for (let k = 0; k < valueBits; k++) {
         const b = x.algebraic[k]!;
         sum[b]! += x.pr.purkinjeSpikes[k]! / windowS;

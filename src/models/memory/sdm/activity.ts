@@ -15,10 +15,11 @@
  *
  * which is what heterosynaptic normalisation of the parallel-fibre weights computes (models/plasticity/cf-gated.ts):
  * the read then carries no interference from the mean overlap between codes. The centred write touches every location;
- * it is kept as plain counters plus one column sum per value bit, since sum_j a_j (C_{j,k} - |a_p| T_k / r) over the
- * write history equals s_k - |a| T_k / r with T_k = sum_p (2 v_{p,k} - 1) |a_p|.
+ * it is kept as plain counters C plus one total per value bit, T_k = sum_p (2 v_{p,k} - 1) |a_p| over the writes p:
+ * the centred counters are C_{j,k} - T_k / r, and a read is s_k - |a| T_k / r.
  *
- * Counters are float64 (no saturation): the circuits' weights do not saturate at the loads they are read at.
+ * Counters are float64 and never saturate. A circuit whose weights reach their bounds departs from this reference: the
+ * plasticity rule counts those changes (`clipped`, reported by the SDM protocol as plasticity_clipped).
  */
 export interface Activity {
   readonly cells: ArrayLike<number>;
