@@ -4,11 +4,12 @@
  *   same machine in the same script where Debian's python3-brian is installed (cython target, after a warm-up run so
  *   compilation is excluded); ratios against Brian2 and against the cpu reference kernel.
  * - cerebellum: the spiking SDM circuit with 100,000 granule cells and 64 Purkinje cells, per backend and mode.
+ * - startup: `purkinje --version` and a whole CUBA process, compiled and from sources, beside Brian2's script.
  * - cerebellum-lif: the SDM circuit with neuron dynamics (sdm-recall-lif, and the circuit at 100,000 granule cells).
  * - sdm: the algebraic SDM at Kanerva's scale (n = 1000, r = 10^6); sdm-theory: exact circle intersections.
  * - cls: one full complementary-learning-systems run; cls-consolidation: the 20-seed consolidation scenario against
  *   one full run in the same script (--only cls runs both, --only cls-run the single run).
- * Options: --only cuba|cerebellum|cerebellum-lif|sdm|sdm-theory|attention|sinks|cls|cls-run, --duration MS (cuba), --skip-brian2, --no-save.
+ * Options: --only cuba|startup|cerebellum|cerebellum-lif|sdm|sdm-theory|attention|sinks|cls|cls-run, --duration MS (cuba), --skip-brian2, --no-save.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -64,6 +65,29 @@ if (!only || only === 'cerebellum') {
     '| mode | backend | device | synapses | wall s | biological ms | real-time factor | synaptic events/s | peak RSS MB | granule active | bit accuracy (0, 32 flipped) | agreement with algebraic |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.mode} | ${r.backend} | ${r.device} | ${(r.synapses as number).toLocaleString('en')} | ${((r.wall_ms as number) / 1000).toFixed(2)} | ${(r.biological_ms as number).toFixed(1)} | ${(r.real_time_factor as number).toFixed(3)} | ${((r.synaptic_events_per_s as number) / 1e6).toFixed(0)}M | ${(r.peak_rss_mb as number).toFixed(0)} | ${((r.granule_active_fraction as number) * 100).toFixed(2)}% | ${(r.bit_accuracy as number[]).map((x) => x.toFixed(4)).join(', ')} | ${r.algebraic_agreement} |`),
+    '',
+  ]);
+}
+
+if (!only || only === 'startup') {
+  process.stderr.write('running the start-up benchmark (purkinje --version and whole-process CUBA runs, compiled and from sources) ...\n');
+  const [r] = runScript('startup.ts');
+  const f = (x: unknown) => (typeof x === 'number' ? x.toFixed(2) : '-');
+  save('startup', { command: 'npm run bench -- --only startup', run: r }, [
+    `# Start-up and whole-process time, ${stamp}`,
+    '',
+    machineLine,
+    '',
+    'Command: `npm run bench -- --only startup` (bench/startup.ts); medians of ' + String(r!.runs) + ' runs each, wall-clock seconds from the shell.',
+    '',
+    '| what | compiled build (dist/) | TypeScript sources (tsx) |',
+    '|---|---|---|',
+    `| purkinje --version | ${f(r!.version_compiled_s)} | ${f(r!.version_sources_s)} |`,
+    `| purkinje run cuba --duration 10000 (whole process) | ${f(r!.cuba_10s_process_compiled_s)} | ${f(r!.cuba_10s_process_sources_s)} |`,
+    '',
+    r!.brian2_cuba_10s_process_s !== undefined
+      ? `Brian2's CUBA script (bench/brian2_cuba.py, cython, cache warm), whole process: ${f(r!.brian2_cuba_10s_process_s)} s; ratio Brian2 / purkinje compiled: ${f(r!.ratio_brian2_over_purkinje)}.`
+      : `Brian2: ${String(r!.brian2)}.`,
     '',
   ]);
 }

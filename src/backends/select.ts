@@ -5,13 +5,14 @@
  */
 import type { Backend } from '../kernels/index.ts';
 import { CpuBackend } from './cpu/index.ts';
-import { GpuJsBackend, probeGpuDevice } from './gpujs/index.ts';
 
 export const BACKEND_CHOICES = ['cpu', 'gpujs', 'auto'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export async function createBackend(choice: BackendChoice): Promise<{ backend: Backend; reason: string }> {
   if (choice === 'cpu') return { backend: new CpuBackend(), reason: 'asked for cpu' };
+  // gpu.js (and its WebGPU binding) load only when asked for: 150 ms of start-up a cpu run does not pay.
+  const { GpuJsBackend, probeGpuDevice } = await import('./gpujs/index.ts');
   const device = await probeGpuDevice();
   if (choice === 'gpujs') return { backend: await GpuJsBackend.create(device), reason: `asked for gpujs; best gpu.js device here: ${device}` };
   if (device === 'webgpu') return { backend: await GpuJsBackend.create(device), reason: 'auto: a WebGPU adapter answered' };

@@ -8,22 +8,30 @@ import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError, systemErrorLine } from '../core/errors.ts';
 import { BACKEND_CHOICES, type BackendChoice } from '../backends/select.ts';
-import { CIRCUITS_DIR, loadCircuit } from '../circuits/loader.ts';
-import { SPEC_EXTENSIONS, readSpecFile, resolveSpec } from '../circuits/files.ts';
-import { buildNetwork } from '../network/network.ts';
-import { estimateMemory, formatBytes } from '../network/memory.ts';
-import { SCENARIOS_DIR, loadScenario } from '../scenarios/loader.ts';
-import { clsTheoryReport, parseSnr } from '../analysis/cls-theory/index.ts';
-import { attentionReport } from '../analysis/sdm-theory/index.ts';
-import { type RunSummary, runScenario } from '../scenarios/runner.ts';
-import { OutputDir, defaultOutDir } from '../recording/sinks/output-dir.ts';
+import type { RunSummary } from '../scenarios/runner.ts';
 import { SPIKE_FORMATS, type SpikeFormat } from '../recording/sinks/types.ts';
-import { circuitSchema } from '../circuits/schema.ts';
-import { scenarioSchema } from '../scenarios/schema.ts';
-import { Presets, SingleBar } from 'cli-progress';
-import { z } from 'zod';
-import { serveScenario } from './serve.ts';
-import { lineChart, renderSvg } from '../recording/plots.ts';
+
+/**
+ * What a command needs, loaded when it runs: `purkinje --version` or `--help` loads none of it (the schemas, the
+ * engine, the figures, the Arrow writer and gpu.js together take about a second to load).
+ */
+const load = {
+  runner: () => import('../scenarios/runner.ts'),
+  scenarios: () => import('../scenarios/loader.ts'),
+  circuits: () => import('../circuits/loader.ts'),
+  files: () => import('../circuits/files.ts'),
+  network: () => import('../network/network.ts'),
+  memory: () => import('../network/memory.ts'),
+  outputDir: () => import('../recording/sinks/output-dir.ts'),
+  plots: () => import('../recording/plots.ts'),
+  serve: () => import('./serve.ts'),
+  progress: () => import('cli-progress'),
+  clsTheory: () => import('../analysis/cls-theory/index.ts'),
+  sdmTheory: () => import('../analysis/sdm-theory/index.ts'),
+  circuitSchema: () => import('../circuits/schema.ts'),
+  scenarioSchema: () => import('../scenarios/schema.ts'),
+  zod: () => import('zod'),
+};
 
 function fmt(x: number | null | undefined): string {
   return typeof x === 'number' ? Number(x.toPrecision(6)).toString() : '-';
@@ -77,16 +85,16 @@ function positiveNumber(flag: string) {
   };
 }
 
-function describeFile(file: string): string {
-  try {
-    const data = readSpecFile(file) as { description?: unknown };
-    return typeof data.description === 'string' ? data.description : '';
-  } catch {
-    return '(unreadable)';
-  }
-}
-
-function listDir(dir: string): Array<{ name: string; file: string; description: string }> {
+async function listDir(dir: string): Promise<Array<{ name: string; file: string; description: string }>> {
+  const { SPEC_EXTENSIONS, readSpecFile } = await load.files();
+  const describeFile = (file: string): string => {
+    try {
+      const data = readSpecFile(file) as { description?: unknown };
+      return typeof data.description === 'string' ? data.description : '';
+    } catch {
+      return '(unreadable)';
+    }
+  };
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -110,11 +118,14 @@ function printHuman(s: RunSummary, out: string | undefined, write: (t: string) =
   if (out) write(`  wrote ${path.join(out, 'summary.json')}${s.files.spikes ? ` and ${path.join(out, s.files.spikes)}` : ''}\n`);
 }
 
-export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: string) => void }, interrupt: Interrupt = NO_INTERRUPT): Command {
+/** Which code runs: the compiled build (dist/) or the TypeScript sources (through tsx, or in-process in tests). */
+export type Runtime = 'compiled' | 'sources';
+
+export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: string) => void }, interrupt: Interrupt = NO_INTERRUPT, runtime: Runtime = 'sources'): Command {
   const program = new Command('purkinje');
   program
     .description('Event-driven spiking simulator of cerebellar circuits as Sparse Distributed Memory')
-    .version('0.1.0')
+    .version(runtime === 'compiled' ? '0.1.0' : '0.1.0 (from the TypeScript sources)')
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined });
@@ -141,6 +152,7 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
       if (o.stream !== undefined && o.stream !== '-') throw new InputError('--stream', `'-' (stdout), got '${o.stream}'`);
       if (o.stream && o.json) throw new InputError('--json', 'not together with --stream - (both would write to stdout)');
       const release = interrupt.hold();
+      const [{ loadScenario }, { defaultOutDir }, { runScenario }, { Presets, SingleBar }] = await Promise.all([load.scenarios(), load.outputDir(), load.runner(), load.progress()]);
       const loaded = loadScenario(ref);
       const outDir = o.out ?? defaultOutDir(loaded.scenario.name);
       if (o.out === undefined && outDir !== path.join('out', loaded.scenario.name) && !o.quiet)
@@ -208,6 +220,7 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
     .action(async (ref: string, o: { port: number; speed?: number; seed?: number; duration?: number; backend: BackendChoice }) => {
       const release = interrupt.hold();
       try {
+        const [{ loadScenario }, { serveScenario }] = await Promise.all([load.scenarios(), load.serve()]);
         const loaded = loadScenario(ref);
         const live = await serveScenario(loaded, {
           port: o.port ?? 0,
@@ -244,9 +257,10 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
     .description('print the JSON Schema of circuit or scenario files (for editors: completion and checking)')
     .argument('<kind>', 'circuit or scenario')
     .addHelpText('after', '\nExamples:\n  purkinje schema circuit > circuit.schema.json\n  purkinje schema scenario\n')
-    .action((kind: string) => {
-      const schema = kind === 'circuit' ? circuitSchema : kind === 'scenario' ? scenarioSchema : null;
-      if (!schema) throw new InputError('<kind>', `circuit or scenario, got '${kind}'`);
+    .action(async (kind: string) => {
+      if (kind !== 'circuit' && kind !== 'scenario') throw new InputError('<kind>', `circuit or scenario, got '${kind}'`);
+      const schema = kind === 'circuit' ? (await load.circuitSchema()).circuitSchema : (await load.scenarioSchema()).scenarioSchema;
+      const { z } = await load.zod();
       const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
       io.stdout(JSON.stringify({ ...json, title: `purkinje ${kind} file` }, null, 2) + '\n');
     });
@@ -257,7 +271,14 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
     .argument('<files...>', 'circuit or scenario files')
     .option('--max-memory <size>', "refuse circuits estimated to need more than this (default: the machine's memory), e.g. 64G", sizeArg('--max-memory'))
     .addHelpText('after', '\nExamples:\n  purkinje validate circuits/cuba.yaml scenarios/cuba.yaml\n')
-    .action((files: string[], o: { maxMemory?: number }) => {
+    .action(async (files: string[], o: { maxMemory?: number }) => {
+      const [{ readSpecFile, resolveSpec }, { loadScenario }, { loadCircuit }, { buildNetwork }, { estimateMemory, formatBytes }] = await Promise.all([
+        load.files(),
+        load.scenarios(),
+        load.circuits(),
+        load.network(),
+        load.memory(),
+      ]);
       const limit = o.maxMemory !== undefined ? { maxMemoryBytes: o.maxMemory } : {};
       for (const given of files) {
         const f = resolveSpec(given, process.cwd(), 'circuit or scenario');
@@ -283,9 +304,10 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
     .description('list the circuits and scenarios that ship with purkinje')
     .option('--json', 'as JSON')
     .addHelpText('after', '\nExamples:\n  purkinje list\n')
-    .action((o: { json?: boolean }) => {
-      const circuits = listDir(CIRCUITS_DIR);
-      const scenarios = listDir(SCENARIOS_DIR);
+    .action(async (o: { json?: boolean }) => {
+      const [{ CIRCUITS_DIR }, { SCENARIOS_DIR }] = await Promise.all([load.circuits(), load.scenarios()]);
+      const circuits = await listDir(CIRCUITS_DIR);
+      const scenarios = await listDir(SCENARIOS_DIR);
       if (o.json) {
         io.stdout(JSON.stringify({ circuits, scenarios }) + '\n');
         return;
@@ -309,6 +331,7 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
     .option('--overwrite', 'replace the --out folder even when it holds complete earlier outputs')
     .addHelpText('after', '\nExamples:\n  purkinje attention --n 64 --d 11\n  purkinje attention --n 1000 --d 451 --r 1000000 --m 10000 --json\n')
     .action(async (o: { n: number; d: number; r?: number | 'all'; m?: number; continuous?: boolean; json?: boolean; out?: string; overwrite?: boolean }) => {
+      const { attentionReport } = await load.sdmTheory();
       const report = attentionReport({
         n: o.n,
         d: o.d,
@@ -317,6 +340,7 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
         ...(o.continuous ? { continuous: true } : {}),
       });
       if (o.out) {
+        const [{ OutputDir }, { lineChart, renderSvg }] = await Promise.all([load.outputDir(), load.plots()]);
         const dir = new OutputDir(o.out, { command: 'attention', ...(o.overwrite ? { overwrite: true } : {}) });
         dir.writeJson('report.json', report);
         const rows = ['dv,intersection,expected_neurons'];
@@ -360,7 +384,8 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
     .option('--m <m>', 'notebook units M (needs --n)', intArg('--m', 2))
     .option('--json', 'print one JSON document')
     .addHelpText('after', '\nExamples:\n  purkinje cls-theory --snr 4 --alpha 1 --eta 0.005 --epochs 2000\n  purkinje cls-theory --snr inf --alpha 1 --eta 0.015 --epochs 2000 --discrete --json\n')
-    .action((o: { snr: string; alpha: number; eta: number; epochs: number; discrete?: boolean; n?: number; m?: number; json?: boolean }) => {
+    .action(async (o: { snr: string; alpha: number; eta: number; epochs: number; discrete?: boolean; n?: number; m?: number; json?: boolean }) => {
+      const { clsTheoryReport, parseSnr } = await load.clsTheory();
       const report = clsTheoryReport({
         snr: parseSnr(o.snr),
         alpha: o.alpha,
@@ -385,8 +410,9 @@ export async function main(
   argv: readonly string[],
   io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) },
   interrupt: Interrupt = NO_INTERRUPT,
+  runtime: Runtime = 'sources',
 ): Promise<number> {
-  const program = buildProgram(io, interrupt);
+  const program = buildProgram(io, interrupt, runtime);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;

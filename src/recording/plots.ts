@@ -2,8 +2,7 @@
  * Figures as self-contained SVG, from Vega-Lite specifications rendered in Node (vega's headless View, no canvas):
  * line charts of a scenario's result tables, spike rasters and population rates. No hand-written plotting code.
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 
 const LEGEND = { orient: 'bottom', labelLimit: 400, columns: 3 } as const;
 
@@ -17,6 +16,8 @@ const silent = {
 };
 
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  // Vega and Vega-Lite load with the first figure (about 0.4 s), not with every command.
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(spec, { logger: silent as never }).spec), { renderer: 'none', logLevel: vega.None });
   try {
     return await view.toSVG();

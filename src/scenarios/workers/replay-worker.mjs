@@ -1,6 +1,13 @@
-// Worker-thread entry: registers tsx (the package runs its TypeScript sources directly) in this thread, then loads
-// the worker. Kept as plain JavaScript so that Node can start it without a loader.
-import { register } from 'tsx/esm/api';
+// Worker-thread entry, kept as plain JavaScript so that Node can start it without a loader. Beside the compiled
+// build (dist/, where replay-worker.js sits next to this file) it loads that; beside the TypeScript sources it
+// registers tsx in this thread first.
+import { existsSync } from 'node:fs';
+import { URL } from 'node:url';
 
-register();
-await import('./replay-worker.ts');
+const compiled = new URL('./replay-worker.js', import.meta.url);
+if (existsSync(compiled)) await import(compiled.href);
+else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('./replay-worker.ts');
+}

@@ -1,0 +1,22 @@
+// `npm run build` (also run by `npm ci` / `npm install` through `prepare`): compiles src/ to dist/ with tsc
+// (tsconfig.build.json), copies the plain-JavaScript files tsc does not emit (worker entries), and writes
+// dist/.build-stamp. bin/purkinje.js runs dist/ when it is newer than every file in src/, else the sources via tsx.
+import { execFileSync } from 'node:child_process';
+import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const src = path.join(root, 'src');
+const dist = path.join(root, 'dist');
+rmSync(dist, { recursive: true, force: true });
+execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+const copyPlain = (dir) => {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const from = path.join(dir, e.name);
+    if (e.isDirectory()) copyPlain(from);
+    else if (e.name.endsWith('.mjs')) cpSync(from, path.join(dist, path.relative(src, from)));
+  }
+};
+copyPlain(src);
+writeFileSync(path.join(dist, '.build-stamp'), `${new Date().toISOString()}\n`);
