@@ -4,12 +4,13 @@
  *   same machine in the same script where Debian's python3-brian is installed (cython target, after a warm-up run so
  *   compilation is excluded); ratios against Brian2 and against the cpu reference kernel.
  * - cerebellum: the spiking SDM circuit with 100,000 granule cells and 64 Purkinje cells, per backend and mode.
+ * - lif-floor: the compiled LIF loop against the same loop in C (gcc -O3 -march=native), float64 and float32.
  * - startup: `purkinje --version` and a whole CUBA process, compiled and from sources, beside Brian2's script.
  * - cerebellum-lif: the SDM circuit with neuron dynamics (sdm-recall-lif, and the circuit at 100,000 granule cells).
  * - sdm: the algebraic SDM at Kanerva's scale (n = 1000, r = 10^6); sdm-theory: exact circle intersections.
  * - cls: one full complementary-learning-systems run; cls-consolidation: the 20-seed consolidation scenario against
  *   one full run in the same script (--only cls runs both, --only cls-run the single run).
- * Options: --only cuba|startup|cerebellum|cerebellum-lif|sdm|sdm-theory|attention|sinks|cls|cls-run, --duration MS (cuba), --skip-brian2, --no-save.
+ * Options: --only cuba|lif-floor|startup|cerebellum|cerebellum-lif|sdm|sdm-theory|attention|sinks|cls|cls-run, --duration MS (cuba), --skip-brian2, --no-save.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -65,6 +66,26 @@ if (!only || only === 'cerebellum') {
     '| mode | backend | device | synapses | wall s | biological ms | real-time factor | synaptic events/s | peak RSS MB | granule active | bit accuracy (0, 32 flipped) | agreement with algebraic |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.mode} | ${r.backend} | ${r.device} | ${(r.synapses as number).toLocaleString('en')} | ${((r.wall_ms as number) / 1000).toFixed(2)} | ${(r.biological_ms as number).toFixed(1)} | ${(r.real_time_factor as number).toFixed(3)} | ${((r.synaptic_events_per_s as number) / 1e6).toFixed(0)}M | ${(r.peak_rss_mb as number).toFixed(0)} | ${((r.granule_active_fraction as number) * 100).toFixed(2)}% | ${(r.bit_accuracy as number[]).map((x) => x.toFixed(4)).join(', ')} | ${r.algebraic_agreement} |`),
+    '',
+  ]);
+}
+
+if (!only || only === 'lif-floor') {
+  process.stderr.write('running the LIF loop against its C floor (gcc -O3 -march=native) ...\n');
+  const [r] = runScript('lif-floor.ts');
+  const rows = r!.rows as Array<Record<string, number | null>>;
+  const m = (x: number | null | undefined) => (typeof x === 'number' ? `${(x / 1e6).toFixed(0)}M` : '-');
+  const q = (x: number | null | undefined) => (typeof x === 'number' ? x.toFixed(2) : '-');
+  save('lif-floor', { command: 'npm run bench -- --only lif-floor', run: r }, [
+    `# The LIF update loop against its C floor, ${stamp}`,
+    '',
+    machineLine,
+    '',
+    `Command: \`npm run bench -- --only lif-floor\` (bench/lif-floor.ts, bench/c/lif_loop.c; ${String(r!.compiler)}, ${String(r!.flags)}). CUBA parameters with v_rest above threshold: every cell fires every 53 ms and is refractory for 5 ms of them (9% of updates take the refractory branch). Updates per second, 10^9 updates per run, best of 3 runs each.`,
+    '',
+    '| neurons | purkinje compiled JS (float64) | C float64 | C float32 | JS / C float64 | JS / C float32 |',
+    '|---|---|---|---|---|---|',
+    ...rows.map((x) => `| ${x.neurons!.toLocaleString('en')} | ${m(x.js_float64_updates_per_s)} | ${m(x.c_float64_updates_per_s)} | ${m(x.c_float32_updates_per_s)} | ${q(x.js_over_c_float64)} | ${q(x.js_over_c_float32)} |`),
     '',
   ]);
 }
