@@ -26,6 +26,7 @@ import { runGranuleCodeScenario } from './protocols/granule-code.ts';
 import { startSdmProtocol } from './protocols/sdm.ts';
 import { calibrateBalance, calibrateGolgi } from '../circuits/calibrate.ts';
 import { writeCsvTable } from '../recording/sinks/table.ts';
+import { resultValue } from './outputs.ts';
 
 export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptions = {}): Promise<RunSummary> {
   if (loaded.scenario.protocol?.kind === 'cls') return runClsScenario(loaded, loaded.scenario.protocol, opts);
@@ -230,21 +231,6 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
     out?.discard();
     throw e;
   }
-}
-
-/**
- * A scalar result by name: `name[i]` for element i of an array result, `name.key` for a field of an object result
- * (e.g. rest_rates_hz.purkinje); NaN when absent.
- */
-function resultValue(results: Record<string, unknown>, key: string): number {
-  let v: unknown = results;
-  for (const part of key.split('.')) {
-    const m = /^([^[\]]+)(?:\[(\d+)\])?$/.exec(part);
-    if (!m || v === null || typeof v !== 'object') return NaN;
-    v = (v as Record<string, unknown>)[m[1]!];
-    if (m[2] !== undefined) v = Array.isArray(v) ? v[Number(m[2])] : undefined;
-  }
-  return typeof v === 'number' ? v : NaN;
 }
 
 function round(x: number): number {

@@ -30,8 +30,8 @@ import { spikeSink } from '../../recording/sinks/index.ts';
 import { OutputDir } from '../../recording/sinks/output-dir.ts';
 import { FORMAT_EXTENSION, type SpikeSink } from '../../recording/sinks/types.ts';
 import type { LoadedScenario } from '../loader.ts';
-import { writeProtocolOutputs } from '../outputs.ts';
-import type { Expectation, RunSummary, ScenarioRunOptions } from '../types.ts';
+import { modelSummary, resultExpectations, writeProtocolOutputs } from '../outputs.ts';
+import type { RunSummary, ScenarioRunOptions } from '../types.ts';
 import type { ClsProtocol } from '../schema.ts';
 import { poolSize, ReplayPool } from '../workers/replay-pool.ts';
 
@@ -425,40 +425,21 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
       proto.task === 'consolidation'
         ? { task: proto.task, alpha, seeds: proto.seeds, epochs: proto.epochs, t_star_source: proto.t_star, ...res }
         : { task: proto.task, seeds: proto.seeds, epochs: proto.epochs, ...extra };
-    const expectations: Expectation[] = Object.entries(scenario.expect.results ?? {}).map(([key, band]) => {
-      const m = /^([^[\]]+)(?:\[(\d+)\])?$/.exec(key);
-      const v = m ? results[m[1]!] : undefined;
-      const x = m && m[2] !== undefined && Array.isArray(v) ? v[Number(m[2])] : v;
-      const value = typeof x === 'number' ? x : NaN;
-      return { check: 'results', population: key, value, band, pass: value >= band[0] && value <= band[1], enforced: !interrupted };
-    });
-    const summary: RunSummary = {
+    const expectations = resultExpectations(scenario.expect.results, results, !interrupted);
+    const summary = modelSummary({
       scenario: scenario.name,
-      circuit: 'cls-model (teacher, notebook, student)',
-      backend: 'cpu',
-      device: 'cpu',
-      precision: 64,
-      backend_reason: 'the CLS model runs on typed arrays',
-      kernels: {},
+      model: 'cls-model (teacher, notebook, student)',
+      reason: 'the CLS model runs on typed arrays',
       seed: seed0,
-      dt_ms: 1,
-      biological_ms: step,
-      build_ms: 0,
-      wall_ms: Math.round(wallMs),
-      real_time_factor: 0,
-      synapses: 0,
-      synapse_bytes: 0,
-      synaptic_events: 0,
-      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
-      populations: {},
+      biologicalMs: step,
+      wallMs,
       expectations,
-      passed: expectations.every((e) => e.pass || !e.enforced),
       interrupted,
-      spikes_written: sinks.reduce((m, s) => Math.max(m, s.rows), 0),
+      spikesWritten: sinks.reduce((m, s) => Math.max(m, s.rows), 0),
       events,
       files,
       results,
-    };
+    });
     if (out) await writeProtocolOutputs(out, summary, tables, charts);
     void file;
     return summary;

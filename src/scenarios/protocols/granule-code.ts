@@ -14,9 +14,9 @@ import { granuleCodeSweep, type SweepRow } from '../../analysis/granule-code/ind
 import type { LineSeries } from '../../recording/plots.ts';
 import { OutputDir } from '../../recording/sinks/output-dir.ts';
 import type { LoadedScenario } from '../loader.ts';
-import { writeProtocolOutputs } from '../outputs.ts';
+import { modelSummary, resultExpectations, writeProtocolOutputs } from '../outputs.ts';
 import type { GranuleCodeProtocol } from '../schema.ts';
-import type { Expectation, RunSummary, ScenarioRunOptions } from '../types.ts';
+import type { RunSummary, ScenarioRunOptions } from '../types.ts';
 
 /** Below this many coincidences (pairs of sample codes sharing an active cell) the PR estimate is noise: not reported. */
 export const MIN_PR_COINCIDENCES = 100;
@@ -243,41 +243,21 @@ export async function runGranuleCodeScenario(loaded: LoadedScenario, proto: Gran
       participation_ratio_peak: prPeaks.slice(0, levels.length).map((a) => a?.participationRatio ?? null),
     };
     const wallMs = performance.now() - t0;
-    const expectations: Expectation[] = Object.entries(scenario.expect.results ?? {}).map(([name, band]) => {
-      const m = /^([^[\]]+)(?:\[(\d+)\])?$/.exec(name);
-      const v = m ? results[m[1]!] : undefined;
-      const x = m && m[2] !== undefined && Array.isArray(v) ? v[Number(m[2])] : v;
-      const value = typeof x === 'number' ? x : NaN;
-      return { check: 'results', population: name, value, band, pass: value >= band[0] && value <= band[1], enforced: !interrupted };
-    });
-    const files: Record<string, string> = {};
-    const summary: RunSummary = {
+    const expectations = resultExpectations(scenario.expect.results, results, !interrupted);
+    const summary = modelSummary({
       scenario: scenario.name,
-      circuit: `granule-code model (${proto.address_bits} address bits as on/off mossy pairs -> ${r} granule cells)`,
-      backend: 'cpu',
-      device: 'cpu',
-      precision: 64,
-      backend_reason: 'the granule-code model runs on typed arrays',
-      kernels: {},
+      model: `granule-code model (${proto.address_bits} address bits as on/off mossy pairs -> ${r} granule cells)`,
+      reason: 'the granule-code model runs on typed arrays',
       seed: seed0,
-      dt_ms: 1,
-      biological_ms: 0,
-      build_ms: 0,
-      wall_ms: Math.round(wallMs),
-      real_time_factor: 0,
-      synapses: 0,
-      synapse_bytes: 0,
-      synaptic_events: 0,
-      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
-      populations: {},
+      biologicalMs: 0,
+      wallMs,
       expectations,
-      passed: expectations.every((e) => e.pass || !e.enforced),
       interrupted,
-      spikes_written: 0,
+      spikesWritten: 0,
       events: 0,
-      files,
+      files: {},
       results,
-    };
+    });
     if (out) await writeProtocolOutputs(out, summary, tables, charts, [{ name: 'granule_code', caption: 'granule_code.csv: one row per inputs K and code' }]);
     return summary;
   } catch (e) {
