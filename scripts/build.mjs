@@ -2,15 +2,21 @@
 // (tsconfig.build.json), copies the plain-JavaScript files tsc does not emit (worker entries), and writes
 // dist/.build-stamp. bin/purkinje.js runs dist/ when it is newer than every file in src/, else the sources via tsx.
 import { execFileSync } from 'node:child_process';
-import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const src = path.join(root, 'src');
 const dist = path.join(root, 'dist');
+const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+if (!existsSync(tsc)) {
+  // An install without the development tools (npm ci --omit=dev): no build; bin/purkinje.js runs the sources.
+  process.stderr.write('purkinje: typescript is not installed, so no compiled build; the command runs the sources through tsx\n');
+  process.exit(0);
+}
 rmSync(dist, { recursive: true, force: true });
-execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 const copyPlain = (dir) => {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const from = path.join(dir, e.name);
