@@ -46,24 +46,9 @@ export function calibrateGolgi(net: Network, circuit: CircuitFile, file: string,
   if (golgiActive === 0 || inhibitoryInputs.some((c) => c !== golgiActive))
     throw new InputError(`${where}/golgi_projection`, `the same number of Golgi inputs on every granule cell (fixed_indegree or all_to_all)`);
 
-  const rng = new CounterRng(net.seed);
-  const stream = streamId('calibrate:addresses');
   const r = granule.size;
   const drives = new Float64Array(samples * r);
-  const active = new Uint8Array(2 * n);
-  const { rowPtr, col, weights, weight } = mf.csr;
-  for (let a = 0; a < samples; a++) {
-    for (let i = 0; i < n; i++) {
-      const bit = rng.uniform(stream, a, i) < 0.5 ? 1 : 0;
-      active[i] = bit;
-      active[n + i] = 1 - bit;
-    }
-    const base = a * r;
-    for (let f = 0; f < 2 * n; f++) {
-      if (!active[f]) continue;
-      for (let s = rowPtr[f]!; s < rowPtr[f + 1]!; s++) drives[base + col[s]!]! += weights ? weights[s]! : weight;
-    }
-  }
+  sampleAddresses(net, mf, n, granule.size, samples, (a, drive) => drives.set(drive, a * r));
   drives.sort();
   // The smallest inhibition I with fraction(drive - I >= theta) <= target.
   const target = sdm.target_active_fraction;
@@ -130,21 +115,12 @@ export function calibrateBalance(net: Network, circuit: CircuitFile, file: strin
   if (!mf) throw new InputError(`${file}: /sdm`, `a projection from '${mossy.name}' to '${granule.name}'`);
 
   // Expected conjunction cells per address: granule cells all of whose mossy fibres are active.
-  const n = sdm.address_bits;
-  const rng = new CounterRng(net.seed);
-  const stream = streamId('calibrate:addresses');
   const inputs = new Uint32Array(granule.size);
   for (const t of mf.csr.col) inputs[t]!++;
-  const hits = new Uint32Array(granule.size);
   let total = 0;
-  for (let a = 0; a < samples; a++) {
-    hits.fill(0);
-    for (let i = 0; i < n; i++) {
-      const fibre = rng.uniform(stream, a, i) < 0.5 ? i : n + i;
-      for (let s = mf.csr.rowPtr[fibre]!; s < mf.csr.rowPtr[fibre + 1]!; s++) hits[mf.csr.col[s]!]!++;
-    }
+  sampleAddresses(net, mf, sdm.address_bits, granule.size, samples, (_, __, hits) => {
     for (let j = 0; j < granule.size; j++) if (inputs[j]! > 0 && hits[j] === inputs[j]) total++;
-  }
+  });
   const active = total / samples;
   const decay = Math.exp(-sdm.burst.interval_ms / tau);
   const kappa = decay / (1 - decay);
@@ -153,4 +129,36 @@ export function calibrateBalance(net: Network, circuit: CircuitFile, file: strin
   if (!(active > 0) || !(inhibitory >= 0)) throw new InputError(where, `a positive balancing conductance; got ${inhibitory} nS with ${active} active granule cells per address`);
   mli.setConstantWeight(inhibitory);
   return { inhibitoryWeight: inhibitory, baselineWeight: w0, intrinsicDrive: drive, activeCellsPerVolley: active, troughKernel: kappa };
+}
+
+/**
+ * The calibrations' sample of addresses: `samples` random addresses of n bits (stream 'calibrate:addresses', seeded
+ * by the network), each as on/off mossy fibres (fibre i for bit i = 1, n + i for 0). For each, `visit` gets every
+ * granule cell's summed weight from its active fibres and its count of active fibres (arrays reused between calls).
+ */
+function sampleAddresses(net: Network, mf: Network['projections'][number], n: number, cells: number, samples: number, visit: (a: number, drive: Float64Array, hits: Uint32Array) => void): void {
+  const rng = new CounterRng(net.seed);
+  const stream = streamId('calibrate:addresses');
+  const drive = new Float64Array(cells);
+  const hits = new Uint32Array(cells);
+  const active = new Uint8Array(2 * n);
+  const { rowPtr, col, weights, weight } = mf.csr;
+  for (let a = 0; a < samples; a++) {
+    drive.fill(0);
+    hits.fill(0);
+    for (let i = 0; i < n; i++) {
+      const bit = rng.uniform(stream, a, i) < 0.5 ? 1 : 0;
+      active[i] = bit;
+      active[n + i] = 1 - bit;
+    }
+    // In fibre order, so that each cell's drive is summed in one fixed order.
+    for (let f = 0; f < 2 * n; f++) {
+      if (!active[f]) continue;
+      for (let s = rowPtr[f]!; s < rowPtr[f + 1]!; s++) {
+        drive[col[s]!]! += weights ? weights[s]! : weight;
+        hits[col[s]!]!++;
+      }
+    }
+    visit(a, drive, hits);
+  }
 }

@@ -170,7 +170,19 @@ export class CfGatedRule {
           any = true;
         }
       }
-      if (any) for (let s = 0; s < col.length; s++) this.change(s, col[s]!, shift[col[s]!]!);
+      // One pass over the synapses; the correction's own net change is not tracked (the window is over).
+      if (any) {
+        const { weights } = this.syn;
+        const { wMin, wMax } = this.params;
+        for (let s = 0; s < col.length; s++) {
+          const dw = shift[col[s]!]!;
+          if (dw === 0) continue;
+          const want = weights[s]! + dw;
+          const after = clip(want, wMin, wMax);
+          if (after !== want) this.clipped++;
+          weights[s] = after;
+        }
+      }
       this.net.fill(0);
     }
     this.pfTicks = [];
