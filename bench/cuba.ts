@@ -1,6 +1,8 @@
 /**
  * One CUBA run for the benchmark, in its own process so peak memory is its own.
- * Usage: tsx bench/cuba.ts <cpu|cpu-reference|gpujs> [duration_ms]. Prints one JSON line.
+ * Usage: tsx bench/cuba.ts <cpu|cpu-js|cpu-reference|gpujs> [duration_ms] [threads]. Prints one JSON line.
+ * cpu: the default kernels (WebAssembly SIMD LIF); cpu-js: the compiled JavaScript loop; cpu-reference: the models'
+ * step functions. threads: engine threads (cpu backends; default 1), shared where measurement says it pays.
  */
 import { performance } from 'node:perf_hooks';
 import { CpuBackend } from '../src/backends/cpu/index.ts';
@@ -12,11 +14,12 @@ import { loadScenario, withCircuit } from '../src/scenarios/loader.ts';
 
 const which = process.argv[2] ?? 'cpu';
 const durationMs = Number(process.argv[3] ?? 10000);
-const backend: Backend = which === 'gpujs' ? await GpuJsBackend.create() : new CpuBackend(which !== 'cpu-reference');
+const threads = Number(process.argv[4] ?? 1);
+const backend: Backend = which === 'gpujs' ? await GpuJsBackend.create() : new CpuBackend(which !== 'cpu-reference', which === 'cpu');
 const { circuit, scenario } = withCircuit(loadScenario('cuba'), 'the benchmark');
 const t0 = performance.now();
 const net = buildNetwork(circuit.spec, scenario.seed, 0.1);
-const sim = await Simulator.create(net, { seed: scenario.seed, backend });
+const sim = await Simulator.create(net, { seed: scenario.seed, backend, threads });
 const buildMs = performance.now() - t0;
 // Record every spike in memory, as Brian2's SpikeMonitor does in its script, so both sides do the same work.
 const monitorT: number[] = [];
@@ -28,9 +31,11 @@ sim.onSpikes((tick, pop, idx) => {
     monitorI.push(offset + i);
   }
 });
+const cpu1 = process.cpuUsage();
 const t1 = performance.now();
 await sim.run(Math.round(durationMs / 0.1)); // default chunks of 1000 ticks (see docs/DECISIONS.md 16)
 const wallMs = performance.now() - t1;
+const cpu = process.cpuUsage(cpu1);
 const spikes = Object.values(sim.spikeCounts()).reduce((a, b) => a + b, 0);
 console.log(
   JSON.stringify({
@@ -39,6 +44,9 @@ console.log(
     device: backend.device,
     precision: backend.precision,
     kernels: sim.kernelImplementations,
+    threads: sim.threads,
+    shared_ticks: sim.sharedTicks,
+    cpu_over_wall: (cpu.user + cpu.system) / 1e3 / wallMs,
     duration_s: durationMs / 1000,
     build_ms: buildMs,
     wall_s: wallMs / 1000,

@@ -17,10 +17,11 @@ export interface BackendCase {
 
 const device = await probeGpuDevice();
 
-/** Every backend available here: cpu reference, cpu compiled, and gpujs on the best gpu.js device. */
+/** Every backend available here: cpu reference, cpu compiled (JavaScript and WebAssembly), gpujs on the best device. */
 export const BACKENDS: readonly BackendCase[] = [
   { name: 'cpu (reference step)', rtol: 1e-12, make: async () => new CpuBackend(false) },
-  { name: 'cpu (compiled)', rtol: 1e-12, make: async () => new CpuBackend(true) },
+  { name: 'cpu (compiled JavaScript)', rtol: 1e-12, make: async () => new CpuBackend(true, false) },
+  { name: 'cpu (WebAssembly SIMD)', rtol: 1e-12, make: async () => new CpuBackend(true, true) },
   { name: `gpujs (${device})`, rtol: 2e-5, make: async () => GpuJsBackend.create(device) },
 ];
 console.info(`[backends] running engine tests on: ${BACKENDS.map((b) => b.name).join(', ')}${device === 'webgpu' ? '' : ' (no WebGPU adapter here: gpujs runs on ' + device + ')'}`);

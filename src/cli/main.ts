@@ -4,6 +4,7 @@
  * expectations with exit code 1; an interrupted run (Ctrl-C) writes what it simulated and exits with 130.
  */
 import { readdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError, systemErrorLine } from '../core/errors.ts';
@@ -108,7 +109,7 @@ async function listDir(dir: string): Promise<Array<{ name: string; file: string;
 }
 
 function printHuman(s: RunSummary, out: string | undefined, write: (t: string) => void): void {
-  write(`${s.scenario}: ${s.biological_ms} ms of '${s.circuit}' on ${s.backend} (${s.device}, float${s.precision}), seed ${s.seed}\n`);
+  write(`${s.scenario}: ${s.biological_ms} ms of '${s.circuit}' on ${s.backend} (${s.device}, float${s.precision}${s.threads > 1 ? `, ${s.threads} threads` : ''}), seed ${s.seed}\n`);
   write(`  build ${s.build_ms.toFixed(0)} ms, simulate ${s.wall_ms.toFixed(0)} ms, real-time factor ${s.real_time_factor.toFixed(2)}, ${s.synaptic_events} synaptic events\n`);
   for (const [name, p] of Object.entries(s.populations))
     write(`  ${name.padEnd(12)} ${p.kind.padEnd(15)} n=${String(p.size).padEnd(7)} spikes=${String(p.spikes).padEnd(9)} rate=${p.rate_hz.toFixed(3)} Hz  CV(ISI)=${p.cv_isi === null ? '-' : p.cv_isi.toFixed(3)}\n`);
@@ -139,6 +140,7 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
     .option('--max-memory <size>', "refuse circuits estimated to need more than this (default: the machine's memory), e.g. 64G", sizeArg('--max-memory'))
     .option('--seed <n>', "random seed (default: the scenario's)", intArg('--seed', 0))
     .addOption(new Option('--backend <name>', 'compute backend').choices(BACKEND_CHOICES).default('cpu'))
+    .option('--threads <n>', "engine threads on the cpu backend (default: this machine's cores); the results do not depend on it", intArg('--threads', 1, 256))
     .option('--duration <ms>', "biological time to simulate (default: the scenario's)", positiveNumber('--duration'))
     .addOption(new Option('--format <f>', 'spike log format').choices(SPIKE_FORMATS).default('csv'))
     .option('--stream <target>', "'-' streams the spike log to stdout as the run goes (the summary goes to --out only)")
@@ -148,7 +150,7 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
       'after',
       '\nExamples:\n  purkinje run cuba\n  purkinje run cuba --duration 1000 --seed 7 --json\n  purkinje run scenarios/cuba.yaml --backend gpujs --out out/cuba-gpu\n  purkinje run cuba --stream - --format ndjson | head\n  purkinje run sdm-recall --format arrow --out out/sdm\n',
     )
-    .action(async (ref: string, o: { out?: string; overwrite?: boolean; maxMemory?: number; seed?: number; backend: BackendChoice; duration?: number; format: SpikeFormat; stream?: string; json?: boolean; quiet?: boolean }) => {
+    .action(async (ref: string, o: { out?: string; overwrite?: boolean; maxMemory?: number; seed?: number; backend: BackendChoice; threads?: number; duration?: number; format: SpikeFormat; stream?: string; json?: boolean; quiet?: boolean }) => {
       if (o.stream !== undefined && o.stream !== '-') throw new InputError('--stream', `'-' (stdout), got '${o.stream}'`);
       if (o.stream && o.json) throw new InputError('--json', 'not together with --stream - (both would write to stdout)');
       const release = interrupt.hold();
@@ -168,6 +170,7 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
       try {
         const summary = await runScenario(loaded, {
           backend: o.backend,
+          threads: o.threads ?? availableParallelism(),
           outDir,
           signal: AbortSignal.any([interrupt.signal, controller.signal]),
           format: o.format,

@@ -12,8 +12,11 @@
  *
  * So a spike at time t reaches its target's state at exactly t + delay, and not a tick before. A population that
  * ended a tick at its resting fixed point with no input pending is skipped until input arrives.
+ *
+ * With `threads` > 1 (cpu backend) the update and propagate phases of ticks with enough work are shared with helper
+ * threads (threads.ts); everything else runs here, and the results are bit-identical to one thread.
  */
-import type { Backend, PopulationKernel } from '../kernels/index.ts';
+import type { Backend, LinearMemory, PopulationKernel } from '../kernels/index.ts';
 import { KernelRegistry, updateKernelName } from '../kernels/index.ts';
 import { CounterRng, streamId } from '../core/rng.ts';
 import { cpuKernel } from '../backends/cpu/index.ts';
@@ -22,6 +25,10 @@ import type { StepIO } from '../models/neurons/types.ts';
 import type { Network, Population, Projection } from '../network/network.ts';
 import { EventQueue, type QueuedEvent } from './queue.ts';
 import { CfGatedRule } from '../models/plasticity/cf-gated.ts';
+import { CpuBackend } from '../backends/cpu/index.ts';
+import { rowEvents, rowSplits, sliceBounds } from './partition.ts';
+import { Arena, arenaBytes, MAX_ARENA_BYTES, plainStorage, sharedStorage, type Storage } from './arena.ts';
+import { controlWords, type PopSetup, TeamPolicy, ThreadTeam } from './threads.ts';
 
 export const SCHEDULE = ['stimuli', 'update', 'propagate', 'plasticity', 'record'] as const;
 export type Phase = (typeof SCHEDULE)[number];
@@ -81,6 +88,12 @@ interface Runtime {
   /** Poisson: probability per tick and stop tick. */
   poissonP: number;
   poissonStop: number;
+  /** Thread slices (engine/partition.ts) when a thread team runs; null otherwise. */
+  bounds: Uint32Array | null;
+  /** External-drive array in the engine's storage (io.iExt points at it while a drive is on); null: plain arrays. */
+  ext: Float64Array | null;
+  /** Each thread's spikes at its slice's offset (thread team only). */
+  sliceSpikes: Uint32Array | null;
 }
 
 /** Adds a listener to a list; returns the function that removes it. */
@@ -95,7 +108,20 @@ function subscribe<L>(list: L[], listener: L): () => void {
 export interface SimulatorOptions {
   readonly seed: number;
   readonly backend: Backend;
+  /**
+   * Threads that share the update and delivery of each tick (default 1). Only the cpu backend uses more than one;
+   * the results are the same, bit for bit, whatever the number.
+   */
+  readonly threads?: number;
+  /**
+   * When the threads share a tick: 'auto' (default) where measurement says it pays (engine/threads.ts TeamPolicy),
+   * 'always' on every tick with enough work (tests use it; results are the same either way).
+   */
+  readonly share?: 'auto' | 'always';
 }
+
+/** A tick's deliveries are shared with the thread team from this many synaptic events on. */
+const PARALLEL_DELIVERY_EVENTS = 2048;
 
 export interface RunOptions {
   /** Ticks between calls of `afterChunk` (default 1000). */
@@ -125,15 +151,23 @@ export class Simulator {
   private readonly rng: CounterRng;
   private readonly async: boolean;
   private readonly rules = new Map<string, CfGatedRule>();
+  /** Per population: spikes of the tick (for the thread team's delivery phase). */
+  private readonly counts: Int32Array;
+  /** Per population: its StepIO when it runs this tick (thread team), else null. */
+  private readonly planned: Array<StepIO | null>;
 
   private constructor(
     readonly network: Network,
     readonly backend: Backend,
     seed: number,
     runtimes: Runtime[],
+    private readonly team: ThreadTeam | null,
+    private readonly policy: TeamPolicy | null,
   ) {
     this.rng = new CounterRng(seed);
     this.rt = runtimes;
+    this.counts = new Int32Array(runtimes.length);
+    this.planned = runtimes.map(() => null);
     this.async = runtimes.some((r) => r.kernel?.async === true);
     for (const r of runtimes) if (r.kernel) this.kernelImplementations[r.pop.name] = r.kernel.implementation;
     this.scheduleSources();
@@ -144,25 +178,54 @@ export class Simulator {
     return this.network.dtMs;
   }
 
+  /** Whether the thread team shares the tick in progress. */
+  private sharing = false;
+  /** Ticks whose update and propagate phases were shared with the thread team. */
+  readonly sharedTicks = { update: 0, deliver: 0 };
+
+  /** Threads that share the work of a tick (1: this thread alone). */
+  get threads(): number {
+    return this.team?.threads ?? 1;
+  }
+
   /** Builds the runtime: registers the backend's kernels on this simulator's own registry and creates them. */
   static async create(network: Network, options: SimulatorOptions): Promise<Simulator> {
-    const registry = new KernelRegistry();
-    options.backend.register(registry);
+    const requested = options.threads ?? 1;
+    if (!(Number.isInteger(requested) && requested >= 1)) throw new RangeError(`threads must be a whole number of at least 1, got ${requested}`);
+    const threads = options.backend instanceof CpuBackend ? requested : 1;
     const maxDelayInto = new Map<Population, number>();
     for (const pj of network.projections) maxDelayInto.set(pj.target, Math.max(maxDelayInto.get(pj.target) ?? 1, pj.maxDelay));
+    const slotsOf = (pop: Population) => (maxDelayInto.get(pop) ?? 1) + 1;
+    // Every population's arrays: state, rings, spikes, drive, and the threads' slice spikes.
+    let need = 0;
+    for (const pop of network.populations)
+      if (pop.model) need += arenaBytes(8 * pop.size) * (pop.model.stateVars.length + pop.model.receptors.length * slotsOf(pop) + 1) + 2 * arenaBytes(4 * pop.size);
+    const store: Storage = options.backend.arena === true && need <= MAX_ARENA_BYTES ? new Arena(need) : threads > 1 ? sharedStorage : plainStorage;
+    if (threads > 1) shareSynapses(network);
+    // The state moves into the chosen storage (a copy: the values are those the network was built with).
+    if (store !== plainStorage)
+      for (const pop of network.populations)
+        for (const k of Object.keys(pop.state)) {
+          const a = store.f64(pop.state[k]!.length);
+          a.set(pop.state[k]!);
+          pop.state[k] = a;
+        }
+    const registry = new KernelRegistry();
+    options.backend.register(registry);
     const runtimes: Runtime[] = [];
     for (const pop of network.populations) {
-      const slots = (maxDelayInto.get(pop) ?? 1) + 1;
+      const slots = slotsOf(pop);
       const out = network.projections.filter((p) => p.source === pop);
-      const spikes = new Uint32Array(pop.size);
+      const spikes = pop.model ? store.u32(pop.size) : new Uint32Array(pop.size);
+      const ext = pop.model && store !== plainStorage ? store.f64(pop.size) : null;
       let kernel: PopulationKernel | null = null;
       let io: StepIO | null = null;
       const rings: Float64Array[] = [];
       if (pop.model) {
         const derived = pop.model.derive(pop.params, network.dtMs);
         const factory = registry.get(updateKernelName(pop.model.name)) ?? cpuKernel;
-        kernel = await factory({ model: pop.model, params: pop.params, derived, n: pop.size, state: pop.state });
-        for (let r = 0; r < pop.model.receptors.length; r++) rings.push(new Float64Array(slots * pop.size));
+        for (let r = 0; r < pop.model.receptors.length; r++) rings.push(store.f64(slots * pop.size));
+        kernel = await factory({ model: pop.model, params: pop.params, derived, n: pop.size, state: pop.state, ...(store.memory ? { memory: store.memory } : {}) });
         io = { n: pop.size, state: pop.state, rings, slotOffset: 0, slotHasInput: false, iExt: null, spikes, status: new Int32Array(1) };
       }
       const src = pop.source;
@@ -171,7 +234,7 @@ export class Simulator {
         kernel,
         io,
         slots,
-        dirty: new Uint8Array(slots),
+        dirty: threads > 1 ? sharedStorage.u8(slots) : new Uint8Array(slots),
         rings,
         out,
         spikes,
@@ -183,9 +246,14 @@ export class Simulator {
         spikesTotal: 0,
         poissonP: src?.kind === 'poisson' ? (src.rate_hz * network.dtMs) / 1000 : 0,
         poissonStop: src?.kind === 'poisson' && src.stop_ms !== undefined ? Math.round(src.stop_ms / network.dtMs) : Infinity,
+        bounds: threads > 1 && pop.model ? sliceBounds(pop.size, threads) : null,
+        ext,
+        sliceSpikes: threads > 1 && pop.model ? store.u32(pop.size) : null,
       });
     }
-    return new Simulator(network, options.backend, options.seed, runtimes);
+    const team = threads > 1 ? await startTeam(network, runtimes, threads, options.backend as CpuBackend, store.memory) : null;
+    const policy = team !== null && (options.share ?? 'auto') === 'auto' ? new TeamPolicy(() => performance.now()) : null;
+    return new Simulator(network, options.backend, options.seed, runtimes, team, policy);
   }
 
   private scheduleSources(): void {
@@ -336,8 +404,14 @@ export class Simulator {
   /** The tick loop (see the schedule at the top of this file). */
   private runSync(stop: number): void {
     const rt = this.rt;
+    this.policy?.restart();
     for (let k = this.tick; k < stop; k++) {
       this.stimuli(k);
+      this.sharing = this.team !== null && (this.policy === null || this.policy.next());
+      if (this.sharing && this.updateTeam(this.team!, k)) {
+        this.endTick(k);
+        continue;
+      }
       for (let p = 0; p < rt.length; p++) {
         const r = rt[p]!;
         const io = this.prepare(r, k);
@@ -363,6 +437,52 @@ export class Simulator {
       }
       this.endTick(k);
     }
+  }
+
+  /**
+   * The update phase shared with the thread team, when a population that is split over threads runs this tick;
+   * returns false (nothing done) otherwise, and this thread updates alone.
+   */
+  private updateTeam(team: ThreadTeam, k: number): boolean {
+    const rt = this.rt;
+    const planned = this.planned;
+    let split = false;
+    for (let p = 0; p < rt.length; p++) {
+      const r = rt[p]!;
+      const io = this.prepare(r, k);
+      planned[p] = io;
+      if (io === null) team.plan(p, false);
+      else {
+        team.plan(p, true, io.slotOffset / r.pop.size, io.slotHasInput, io.iExt !== null);
+        if (r.bounds![1]! < r.pop.size) split = true;
+      }
+    }
+    if (!split) return false;
+    team.update();
+    this.sharedTicks.update++;
+    const T = team.threads;
+    for (let p = 0; p < rt.length; p++) {
+      const io = planned[p];
+      if (!io) continue;
+      const r = rt[p]!;
+      // Merge the slices' spikes in slice order (ascending indices) and their rest flags.
+      const sliceSpikes = team.setup.pops[p]!.sliceSpikes;
+      const bounds = r.bounds!;
+      let count = 0;
+      let rest = 1;
+      for (let t = 0; t < T; t++) {
+        const a = bounds[t]!;
+        if (bounds[t + 1] === a) continue;
+        const c = team.sliceCount(p, t);
+        for (let q = 0; q < c; q++) r.spikes[count + q] = a + sliceSpikes[a + q]!;
+        count += c;
+        rest &= team.sliceStatus(p, t);
+      }
+      r.count = count;
+      io.status[0] = rest;
+      this.afterStep(r, io.slotOffset / r.pop.size);
+    }
+    return true;
   }
 
   /** Points a population's StepIO at ring slot k, or returns null when the population can be skipped this tick. */
@@ -392,10 +512,11 @@ export class Simulator {
   /** Propagate, plasticity and record phases for the spikes of the update phase (spike tick s = k + 1). */
   private finishTick(s: number): void {
     const rt = this.rt;
-    for (let p = 0; p < rt.length; p++) {
-      const r = rt[p]!;
-      if (r.kernel !== null && r.count > 0) this.propagate(r, s, r.count);
-    }
+    if (!this.sharing || !this.propagateTeam(this.team!, s))
+      for (let p = 0; p < rt.length; p++) {
+        const r = rt[p]!;
+        if (r.kernel !== null && r.count > 0) this.propagate(r, s, r.count);
+      }
     for (let p = 0; p < rt.length; p++) {
       const r = rt[p]!;
       if (r.kernel !== null && r.count > 0) {
@@ -403,6 +524,27 @@ export class Simulator {
         r.count = 0;
       }
     }
+  }
+
+  /**
+   * The propagate phase shared with the thread team when the tick's spikes make enough synaptic events to pay for a
+   * barrier; returns false (nothing done) otherwise.
+   */
+  private propagateTeam(team: ThreadTeam, s: number): boolean {
+    const rt = this.rt;
+    const counts = this.counts;
+    let events = 0;
+    for (let p = 0; p < rt.length; p++) {
+      const r = rt[p]!;
+      const c = r.kernel !== null ? r.count : 0;
+      counts[p] = c;
+      if (c > 0) for (const pj of r.out) events += rowEvents(pj.csr.rowPtr, r.spikes, c);
+    }
+    if (events < PARALLEL_DELIVERY_EVENTS) return false;
+    team.deliver(s, counts);
+    this.sharedTicks.deliver++;
+    this.synapticEvents += events;
+    return true;
   }
 
   /** Stimuli phase of tick k. */
@@ -449,7 +591,9 @@ export class Simulator {
       io.iExt = null;
       return;
     }
-    const arr = new Float64Array(r.pop.size);
+    // In shared storage or the arena the drive array is allocated once (other threads and wasm kernels read it).
+    const arr = r.ext ?? new Float64Array(r.pop.size);
+    arr.fill(0);
     for (const st of r.activeSteps) {
       if (st.neurons === null) for (let i = 0; i < arr.length; i++) arr[i]! += st.amplitude;
       else for (const i of st.neurons) arr[i]! += st.amplitude;
@@ -507,9 +651,61 @@ export class Simulator {
 
   dispose(): void {
     for (const r of this.rt) r.kernel?.dispose();
+    void this.team?.close();
   }
 
   toString(): string {
     return `<Simulator '${this.network.name}' backend=${this.backend.name}/${this.backend.device} tick=${this.tick} dt=${this.dtMs} ms>`;
   }
+}
+
+/** Moves a network's synapses into shared memory (SharedArrayBuffer), in place, for a thread team. */
+function shareSynapses(network: Network): void {
+  for (const pj of network.projections) {
+    const c = pj.csr;
+    if (c.rowPtr.buffer instanceof SharedArrayBuffer) continue;
+    const copy = <A extends Uint32Array | Uint16Array | Float32Array>(a: A): A => {
+      const C = a.constructor as new (b: SharedArrayBuffer) => A;
+      const out = new C(new SharedArrayBuffer(a.byteLength));
+      out.set(a as unknown as ArrayLike<number>);
+      return out;
+    };
+    pj.csr = { ...c, rowPtr: copy(c.rowPtr), col: copy(c.col), weights: c.weights && copy(c.weights), delays: c.delays && copy(c.delays) };
+  }
+}
+
+/** Slices every population, finds each thread's part of every row and starts the helper threads. */
+async function startTeam(network: Network, rt: readonly Runtime[], threads: number, backend: CpuBackend, memory: LinearMemory | undefined): Promise<ThreadTeam> {
+  const pops: Array<PopSetup | null> = rt.map((r) => {
+    if (!r.pop.model) return null;
+    return {
+      model: r.pop.model.name,
+      params: r.pop.params,
+      n: r.pop.size,
+      slots: r.slots,
+      bounds: r.bounds!,
+      state: r.pop.state,
+      rings: r.rings,
+      spikes: r.spikes,
+      sliceSpikes: r.sliceSpikes!,
+      ext: r.ext!,
+      dirty: r.dirty,
+      out: r.out.map((pj) => ({ target: pj.target.index, receptor: pj.receptorIndex, csr: pj.csr, splits: rowSplits(pj.csr, rt[pj.target.index]!.bounds!) })),
+    };
+  });
+  const words = controlWords(rt.length, threads);
+  return ThreadTeam.start(
+    {
+      threads,
+      dtMs: network.dtMs,
+      compiled: backend.compiled,
+      wasmSimd: backend.wasmSimd,
+      memory,
+      ctl: new Int32Array(new SharedArrayBuffer(4 * words)),
+      tick: new Float64Array(new SharedArrayBuffer(8)),
+      error: new Uint8Array(new SharedArrayBuffer(4096)),
+      pops,
+    },
+    backend,
+  );
 }

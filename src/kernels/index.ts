@@ -9,6 +9,12 @@
 import type { AnyNeuronModel } from '../models/neurons/registry.ts';
 import type { StateArrays, StepIO } from '../models/neurons/types.ts';
 
+/** A WebAssembly.Memory as far as kernels need to know it (the project compiles without the DOM types). */
+export interface LinearMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(delta: number): number;
+}
+
 export interface PopulationKernelArgs {
   readonly model: AnyNeuronModel;
   readonly params: Readonly<Record<string, number>>;
@@ -16,6 +22,13 @@ export interface PopulationKernelArgs {
   readonly n: number;
   /** Host state, already initialised; the kernel may keep its own copy on a device. */
   readonly state: StateArrays;
+  /**
+   * When the backend asked for an arena (Backend.arena): the linear memory that holds this population's state,
+   * rings, spike and drive arrays (StepIO's arrays are views on its buffer).
+   */
+  readonly memory?: LinearMemory;
+  /** Elements from one ring slot to the next (default n; a thread's slice of a population: the population's size). */
+  readonly slotStride?: number;
 }
 
 export interface PopulationKernel {
@@ -56,6 +69,8 @@ export interface Backend {
   readonly device: string;
   /** Floating-point precision in bits; parity tests take their tolerances from it. */
   readonly precision: 32 | 64;
+  /** Whether its kernels want every population's arrays in one linear memory (WebAssembly kernels). */
+  readonly arena?: boolean;
   register(registry: KernelRegistry): void;
   dispose(): void;
 }

@@ -86,6 +86,7 @@ export function modelSummary(o: {
     precision: 64,
     backend_reason: o.reason,
     kernels: {},
+    threads: 1,
     seed: o.seed,
     dt_ms: 1,
     biological_ms: o.biologicalMs,

@@ -48,7 +48,7 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
     const balance = calibrateBalance(network, circuit.circuit, circuit.file);
     const buildMs = performance.now() - t0;
     const { backend, reason } = await createBackend(opts.backend ?? 'cpu');
-    const sim = await Simulator.create(network, { seed, backend });
+    const sim = await Simulator.create(network, { seed, backend, threads: opts.threads ?? 1 });
     try {
       scenario.stimuli.forEach((s, i) => {
         const pop = network.population(s.population)!;
@@ -191,6 +191,7 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
         precision: backend.precision,
         backend_reason: reason,
         kernels: sim.kernelImplementations,
+        threads: sim.threads,
         seed,
         dt_ms: dtMs,
         biological_ms: round(simulatedMs),

@@ -6,6 +6,8 @@ import type { SpikeFormat, SpikeSink } from '../recording/sinks/types.ts';
 
 export interface ScenarioRunOptions {
   readonly backend?: BackendChoice;
+  /** Engine threads (cpu backend; default 1). The results do not depend on it. */
+  readonly threads?: number;
   readonly seed?: number;
   readonly durationMs?: number;
   /** Output directory for spikes.csv and summary.json; none when absent. */
@@ -60,6 +62,8 @@ export interface RunSummary {
   readonly precision: number;
   readonly backend_reason: string;
   readonly kernels: Record<string, string>;
+  /** Threads that shared the engine's ticks (1 on backends other than cpu). */
+  readonly threads: number;
   readonly seed: number;
   readonly dt_ms: number;
   readonly biological_ms: number;

@@ -24,7 +24,7 @@ async function spikesOf(backend: Backend, ticks: number, seed = 1) {
   });
   await sim.run(ticks);
   sim.dispose();
-  return { trains, counts: sim.spikeCounts(), events: sim.synapticEvents };
+  return { trains, counts: sim.spikeCounts(), events: sim.synapticEvents, kernels: sim.kernelImplementations };
 }
 
 describe('CUBA', () => {
@@ -44,12 +44,17 @@ describe('CUBA', () => {
     expect(s.synapses).toBeLessThan(0.02 * 4000 * 4000 + 5 * Math.sqrt(0.02 * 0.98 * 16e6));
   });
 
-  it('compiled cpu kernel is bit-identical to the reference step', async () => {
+  it('the compiled JavaScript and the WebAssembly SIMD kernels are bit-identical to the reference step', async () => {
     const a = await spikesOf(new CpuBackend(false), 2000);
-    const b = await spikesOf(new CpuBackend(true), 2000);
+    const js = await spikesOf(new CpuBackend(true, false), 2000);
+    const simd = await spikesOf(new CpuBackend(true, true), 2000);
     expect(a.trains.length).toBeGreaterThan(1000);
-    expect(b.trains).toEqual(a.trains);
-    expect(b.events).toBe(a.events);
+    expect(js.kernels.exc).toBe('cpu/float64/compiled');
+    expect(simd.kernels.exc).toBe('cpu/float64/wasm-simd');
+    expect(js.trains).toEqual(a.trains);
+    expect(simd.trains).toEqual(a.trains);
+    expect(js.events).toBe(a.events);
+    expect(simd.events).toBe(a.events);
   });
 
   it('the same seed reproduces every spike; another seed does not', async () => {

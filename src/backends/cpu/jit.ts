@@ -91,7 +91,7 @@ export function compiledLifKernel(args: PopulationKernelArgs): PopulationKernel 
         ringE.fill(0, off, off + n);
         ringI.fill(0, off, off + n);
       }
-      io.status[0] = count === 0 && !io.slotHasInput && ext === null && canRest ? settleLif(s, n, p.v_rest, d.restTolerance) : 0;
+      io.status[0] = !io.slotHasInput && ext === null && canRest ? settleLif(s, n, p.v_rest, d.restTolerance) : 0;
       return count;
     },
     download: () => undefined,

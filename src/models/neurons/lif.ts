@@ -117,8 +117,10 @@ const ZERO_DRIVE = new Float64Array(0);
 
 /**
  * One tick of LIF for every neuron: the cpu reference kernel (see NeuronModel.step).
- * The hot loop carries no rest bookkeeping; a tick without input and without spikes runs `settleLif`, which flushes
- * neurons within the tolerances to rest and reports whether the whole population is at rest.
+ * The hot loop carries no rest bookkeeping; a tick without input runs `settleLif`, which flushes neurons within the
+ * tolerances to rest and reports whether the whole population is at rest. Whether a neuron is flushed depends on its
+ * own state and the population's input flags only (not on other neurons' spikes), so a population stepped in slices
+ * (engine threads) ends every tick in the same state as one stepped whole.
  */
 export function stepLif(io: StepIO, p: LifParams, d: LifDerived): number {
   const { n, state, rings, slotOffset, iExt, spikes } = io;
@@ -157,7 +159,7 @@ export function stepLif(io: StepIO, p: LifParams, d: LifDerived): number {
     ringE.fill(0, off, off + n);
     ringI.fill(0, off, off + n);
   }
-  io.status[0] = count === 0 && !io.slotHasInput && iExt === null && p.i_bias === 0 && p.v_rest < vTh ? settleLif(state, n, p.v_rest, d.restTolerance) : 0;
+  io.status[0] = !io.slotHasInput && iExt === null && p.i_bias === 0 && p.v_rest < vTh ? settleLif(state, n, p.v_rest, d.restTolerance) : 0;
   return count;
 }
 

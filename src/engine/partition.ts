@@ -1,0 +1,130 @@
+/**
+ * How a network is split over threads (src/engine/threads.ts), as pure functions both sides of a thread boundary use.
+ *
+ * - Neurons: each population large enough to pay is cut into one contiguous slice per thread; a small one stays
+ *   whole on thread 0. A neuron is updated by the thread that owns it, and nothing else writes its state.
+ * - Delivery: every thread walks all spikes of the tick but writes only into the ring slots of the targets it owns.
+ *   CSR rows are sorted by target (network/connectivity.ts, sortPairs), so a thread's part of a row is one
+ *   contiguous range, found once at set-up (`rowSplits`). A target receives its inputs in exactly the order the
+ *   single-threaded engine adds them (population, projection, spike, synapse), so the float sums are bit-identical
+ *   whatever the thread count.
+ */
+
+/** Populations smaller than this are not split (thread 0 updates them whole): a slice must outweigh its call. */
+export const MIN_SPLIT = 256;
+
+/**
+ * Slice boundaries of a population of n neurons over `threads` threads: bounds[t]..bounds[t+1] is thread t's slice
+ * (length threads + 1). Below `minSplit` neurons everything is thread 0's.
+ */
+export function sliceBounds(n: number, threads: number, minSplit = MIN_SPLIT): Uint32Array {
+  const b = new Uint32Array(threads + 1);
+  if (n < minSplit || threads === 1) {
+    b.fill(n, 1);
+    return b;
+  }
+  for (let t = 0; t <= threads; t++) b[t] = Math.floor((n * t) / threads);
+  return b;
+}
+
+/** The parts of a CSR that delivery reads (network/connectivity.ts Csr). */
+export interface DeliveryCsr {
+  readonly nPre: number;
+  readonly rowPtr: Uint32Array;
+  readonly col: Uint32Array;
+  readonly weights: Float32Array | null;
+  readonly weight: number;
+  readonly delays: Uint16Array | null;
+  readonly delay: number;
+}
+
+/**
+ * Where each thread's synapses begin in every row: splits[i * (T + 1) + t] is the first synapse of row i whose target
+ * is at or after bounds[t] (T = bounds.length - 1). Throws when a row is not sorted by target (an engine invariant).
+ */
+export function rowSplits(csr: DeliveryCsr, bounds: Uint32Array): Uint32Array {
+  const T = bounds.length - 1;
+  const { rowPtr, col, nPre } = csr;
+  const out = new Uint32Array(nPre * (T + 1));
+  for (let i = 0; i < nPre; i++) {
+    const a = rowPtr[i]!;
+    const b = rowPtr[i + 1]!;
+    for (let s = a + 1; s < b; s++) if (col[s]! < col[s - 1]!) throw new Error(`internal: CSR row ${i} is not sorted by target`);
+    const base = i * (T + 1);
+    out[base] = a;
+    out[base + T] = b;
+    for (let t = 1; t < T; t++) {
+      // first synapse in [a, b) with col >= bounds[t]
+      let lo = t > 1 ? out[base + t - 1]! : a;
+      let hi = b;
+      const key = bounds[t]!;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (col[mid]! < key) lo = mid + 1;
+        else hi = mid;
+      }
+      out[base + t] = lo;
+    }
+  }
+  return out;
+}
+
+/**
+ * Adds the synapses of thread t's part of `count` spike rows into the target ring (slot (s + delay) mod L, n targets
+ * per slot) and marks the slots it wrote as dirty (a constant delay's slot always, as the single-threaded delivery
+ * does). Returns the synaptic events delivered. The loops are the engine's single-threaded ones with row bounds taken
+ * from `splits`.
+ */
+export function deliverPart(
+  csr: DeliveryCsr,
+  splits: Uint32Array,
+  T: number,
+  t: number,
+  spikes: Uint32Array,
+  count: number,
+  s: number,
+  ring: Float64Array,
+  n: number,
+  L: number,
+  dirty: Uint8Array,
+): number {
+  const { col, weights, weight, delays, delay } = csr;
+  const stride = T + 1;
+  let events = 0;
+  if (delays === null) {
+    const slot = (s + delay) % L;
+    const base = slot * n;
+    dirty[slot] = 1;
+    for (let q = 0; q < count; q++) {
+      const r = spikes[q]! * stride + t;
+      const a = splits[r]!;
+      const b = splits[r + 1]!;
+      events += b - a;
+      if (weights === null) for (let syn = a; syn < b; syn++) ring[base + col[syn]!]! += weight;
+      else for (let syn = a; syn < b; syn++) ring[base + col[syn]!]! += weights[syn]!;
+    }
+  } else {
+    for (let q = 0; q < count; q++) {
+      const r = spikes[q]! * stride + t;
+      const a = splits[r]!;
+      const b = splits[r + 1]!;
+      events += b - a;
+      for (let syn = a; syn < b; syn++) {
+        const slot = (s + delays[syn]!) % L;
+        dirty[slot] = 1;
+        ring[slot * n + col[syn]!]! += weights === null ? weight : weights[syn]!;
+      }
+    }
+  }
+  return events;
+}
+
+/** Synapses the rows of `count` spikes hold (the events a delivery of them makes). */
+export function rowEvents(rowPtr: Uint32Array, spikes: Uint32Array, count: number): number {
+  let e = 0;
+  for (let q = 0; q < count; q++) {
+    const i = spikes[q]!;
+    e += rowPtr[i + 1]! - rowPtr[i]!;
+  }
+  return e;
+}
