@@ -8,6 +8,7 @@ Usage: /usr/bin/python3 bench/brian2_cuba_standalone.py [duration_s] [repeats]
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -52,6 +53,7 @@ for _ in range(repeats):
     with open(os.path.join(directory, "results", "last_run_info.txt")) as f:
         sim_times.append(float(f.read().split()[0]))
 
+shutil.rmtree(directory, ignore_errors=True)
 print(json.dumps({
     "simulator": "brian2",
     "target": "cpp_standalone",

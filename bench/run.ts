@@ -72,6 +72,31 @@ if (!only || only === 'cerebellum') {
   ]);
 }
 
+if (!only || only === 'scale') {
+  const cores = os.availableParallelism();
+  const rows = [1, cores].map((t) => {
+    process.stderr.write(`running a CUBA-like network of 10^6 neurons on ${t} engine thread(s) ...\n`);
+    return runScript('scale.ts', ['--neurons', '1000000', '--ticks', '2000', '--engine-threads', String(t)])[0]!;
+  });
+  const q = (x: unknown, d = 2) => (typeof x === 'number' ? x.toFixed(d) : '-');
+  const one = rows[0]!.run_wall_s as number;
+  save('scale', { command: 'npm run bench -- --only scale', rows }, [
+    `# A CUBA-like network of 10^6 neurons, ${stamp}`,
+    '',
+    machineLine,
+    '',
+    'Command: `npm run bench -- --only scale` (bench/scale.ts: CUBA\'s neurons and weights, in-degree 80, 200 ms of biological time).',
+    '',
+    '| engine threads | build s (CPU/wall) | bytes per synapse | run s | real-time factor | run CPU/wall | ticks shared | rate Hz | peak RSS MB | speed-up |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.engine_threads} | ${q((r.build_ms as number) / 1000)} (${q(r.build_cpu_per_wall)}) | ${q(r.bytes_per_synapse)} | ${q(r.run_wall_s)} | ${q(r.real_time_factor, 3)} | ${q(r.run_cpu_per_wall)} | ${r.shared_update_ticks} | ${q(r.rate_hz)} | ${q(r.peak_rss_mb, 0)} | ${q(one / (r.run_wall_s as number))}x |`,
+    ),
+    '',
+  ]);
+}
+
 if (!only || only === 'wasm-lif') {
   process.stderr.write('running the WebAssembly SIMD LIF kernels against the compiled JS loop and C ...\n');
   const [r] = runScript('wasm-lif.ts');
@@ -207,7 +232,7 @@ function runNode(backend: string, threads = 1) {
 
 const cores = os.availableParallelism();
 for (const [b, threads] of [['cpu', 1], ['cpu', cores], ['cpu-js', 1], ['cpu-reference', 1], ['gpujs', 1]] as const) {
-  if (b === 'cpu' && threads === 1 && cores === 1) continue;
+  if (b === 'cpu' && threads === cores && cores === 1) continue; // one core: the threads row is the one-thread row
   process.stderr.write(`running purkinje ${b}, ${threads} thread(s) ...\n`);
   // Best of three for the cpu rows (a shared machine's noise is one-sided: it only ever slows a run down).
   const tries = b.startsWith('cpu') ? [0, 1, 2].map(() => runNode(b, threads)) : [runNode(b, threads)];

@@ -219,8 +219,9 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
     .option('--seed <n>', "random seed (default: the scenario's)", intArg('--seed', 0))
     .option('--duration <ms>', "biological time to simulate (default: the scenario's)", positiveNumber('--duration'))
     .addOption(new Option('--backend <name>', 'compute backend').choices(BACKEND_CHOICES).default('cpu'))
+    .option('--threads <n>', "engine threads on the cpu backend (default: this machine's cores)", intArg('--threads', 1, 256))
     .addHelpText('after', '\nExamples:\n  purkinje serve cuba\n  purkinje serve cuba --speed 0.25 --port 8080\n')
-    .action(async (ref: string, o: { port: number; speed?: number; seed?: number; duration?: number; backend: BackendChoice }) => {
+    .action(async (ref: string, o: { port: number; speed?: number; seed?: number; duration?: number; backend: BackendChoice; threads?: number }) => {
       const release = interrupt.hold();
       try {
         const [{ loadScenario }, { serveScenario }] = await Promise.all([load.scenarios(), load.serve()]);
@@ -228,6 +229,7 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
         const live = await serveScenario(loaded, {
           port: o.port ?? 0,
           backend: o.backend,
+          threads: o.threads ?? availableParallelism(),
           signal: interrupt.signal,
           ...(o.speed !== undefined ? { speed: o.speed } : {}),
           ...(o.seed !== undefined ? { seed: o.seed } : {}),

@@ -22,6 +22,8 @@ export interface LiveServer {
 export interface ServeOptions {
   readonly port?: number;
   readonly backend?: BackendChoice;
+  /** Engine threads (default 1). */
+  readonly threads?: number;
   readonly seed?: number;
   readonly durationMs?: number;
   /** Simulation ms per wall-clock ms (default 1: real time); Infinity runs as fast as possible. */
@@ -83,6 +85,7 @@ export async function serveScenario(loaded: LoadedScenario, opts: ServeOptions =
   let dtNow = 0.1;
   const done = runScenario(loaded, {
     ...(opts.backend ? { backend: opts.backend } : {}),
+    ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.durationMs !== undefined ? { durationMs: opts.durationMs } : {}),
     ...(opts.outDir !== undefined ? { outDir: opts.outDir } : {}),

@@ -40,12 +40,13 @@ export interface DeliveryCsr {
 
 /**
  * Where each thread's synapses begin in every row: splits[i * (T + 1) + t] is the first synapse of row i whose target
- * is at or after bounds[t] (T = bounds.length - 1). Throws when a row is not sorted by target (an engine invariant).
+ * is at or after bounds[t] (T = bounds.length - 1). Throws when a row is not sorted by target (an engine invariant:
+ * network/connectivity.ts sortPairs sorts every row). `alloc` places the table (shared memory for a thread team).
  */
-export function rowSplits(csr: DeliveryCsr, bounds: Uint32Array): Uint32Array {
+export function rowSplits(csr: DeliveryCsr, bounds: Uint32Array, alloc: (n: number) => Uint32Array = (n) => new Uint32Array(n)): Uint32Array {
   const T = bounds.length - 1;
   const { rowPtr, col, nPre } = csr;
-  const out = new Uint32Array(nPre * (T + 1));
+  const out = alloc(nPre * (T + 1));
   for (let i = 0; i < nPre; i++) {
     const a = rowPtr[i]!;
     const b = rowPtr[i + 1]!;
@@ -70,14 +71,15 @@ export function rowSplits(csr: DeliveryCsr, bounds: Uint32Array): Uint32Array {
 }
 
 /**
- * Adds the synapses of thread t's part of `count` spike rows into the target ring (slot (s + delay) mod L, n targets
+ * Adds the synapses of thread t's part of `count` spike rows (splits: rowSplits; null when the target is not split,
+ * so thread 0 delivers whole rows and the others nothing) into the target ring (slot (s + delay) mod L, n targets
  * per slot) and marks the slots it wrote as dirty (a constant delay's slot always, as the single-threaded delivery
  * does). Returns the synaptic events delivered. The loops are the engine's single-threaded ones with row bounds taken
  * from `splits`.
  */
 export function deliverPart(
   csr: DeliveryCsr,
-  splits: Uint32Array,
+  splits: Uint32Array | null,
   T: number,
   t: number,
   spikes: Uint32Array,
@@ -89,7 +91,10 @@ export function deliverPart(
   dirty: Uint8Array,
 ): number {
   const { col, weights, weight, delays, delay } = csr;
-  const stride = T + 1;
+  // No splits: the target is not split, and thread 0 owns all of it (rows as they are).
+  if (splits === null && t > 0) return 0;
+  const bounds = splits ?? csr.rowPtr;
+  const stride = splits === null ? 1 : T + 1;
   let events = 0;
   if (delays === null) {
     const slot = (s + delay) % L;
@@ -97,8 +102,8 @@ export function deliverPart(
     dirty[slot] = 1;
     for (let q = 0; q < count; q++) {
       const r = spikes[q]! * stride + t;
-      const a = splits[r]!;
-      const b = splits[r + 1]!;
+      const a = bounds[r]!;
+      const b = bounds[r + 1]!;
       events += b - a;
       if (weights === null) for (let syn = a; syn < b; syn++) ring[base + col[syn]!]! += weight;
       else for (let syn = a; syn < b; syn++) ring[base + col[syn]!]! += weights[syn]!;
@@ -106,8 +111,8 @@ export function deliverPart(
   } else {
     for (let q = 0; q < count; q++) {
       const r = spikes[q]! * stride + t;
-      const a = splits[r]!;
-      const b = splits[r + 1]!;
+      const a = bounds[r]!;
+      const b = bounds[r + 1]!;
       events += b - a;
       for (let syn = a; syn < b; syn++) {
         const slot = (s + delays[syn]!) % L;

@@ -26,7 +26,7 @@ import type { Network, Population, Projection } from '../network/network.ts';
 import { EventQueue, type QueuedEvent } from './queue.ts';
 import { CfGatedRule } from '../models/plasticity/cf-gated.ts';
 import { CpuBackend } from '../backends/cpu/index.ts';
-import { rowEvents, rowSplits, sliceBounds } from './partition.ts';
+import { MIN_SPLIT, rowEvents, rowSplits, sliceBounds } from './partition.ts';
 import { Arena, arenaBytes, MAX_ARENA_BYTES, plainStorage, sharedStorage, type Storage } from './arena.ts';
 import { controlWords, type PopSetup, TeamPolicy, ThreadTeam } from './threads.ts';
 
@@ -94,6 +94,8 @@ interface Runtime {
   ext: Float64Array | null;
   /** Each thread's spikes at its slice's offset (thread team only). */
   sliceSpikes: Uint32Array | null;
+  /** Spike sources: the tick each neuron last fired in the stimuli phase (-1 before). */
+  firedAt: Float64Array | null;
 }
 
 /** Adds a listener to a list; returns the function that removes it. */
@@ -161,7 +163,7 @@ export class Simulator {
     readonly backend: Backend,
     seed: number,
     runtimes: Runtime[],
-    private readonly team: ThreadTeam | null,
+    private team: ThreadTeam | null,
     private readonly policy: TeamPolicy | null,
   ) {
     this.rng = new CounterRng(seed);
@@ -192,7 +194,8 @@ export class Simulator {
   static async create(network: Network, options: SimulatorOptions): Promise<Simulator> {
     const requested = options.threads ?? 1;
     if (!(Number.isInteger(requested) && requested >= 1)) throw new RangeError(`threads must be a whole number of at least 1, got ${requested}`);
-    const threads = options.backend instanceof CpuBackend ? requested : 1;
+    // A team only where a population is large enough to be split (partition.ts MIN_SPLIT).
+    const threads = options.backend instanceof CpuBackend && network.populations.some((p) => p.model !== null && p.size >= MIN_SPLIT) ? requested : 1;
     const maxDelayInto = new Map<Population, number>();
     for (const pj of network.projections) maxDelayInto.set(pj.target, Math.max(maxDelayInto.get(pj.target) ?? 1, pj.maxDelay));
     const slotsOf = (pop: Population) => (maxDelayInto.get(pop) ?? 1) + 1;
@@ -200,7 +203,14 @@ export class Simulator {
     let need = 0;
     for (const pop of network.populations)
       if (pop.model) need += arenaBytes(8 * pop.size) * (pop.model.stateVars.length + pop.model.receptors.length * slotsOf(pop) + 1) + 2 * arenaBytes(4 * pop.size);
-    const store: Storage = options.backend.arena === true && need <= MAX_ARENA_BYTES ? new Arena(need) : threads > 1 ? sharedStorage : plainStorage;
+    let store: Storage = threads > 1 ? sharedStorage : plainStorage;
+    if (options.backend.arena === true && need <= MAX_ARENA_BYTES) {
+      try {
+        store = new Arena(need);
+      } catch {
+        // The host refused the linear memory (an address-space limit, `ulimit -v`): the kernels fall back to JavaScript.
+      }
+    }
     if (threads > 1) shareSynapses(network);
     // The state moves into the chosen storage (a copy: the values are those the network was built with).
     if (store !== plainStorage)
@@ -225,8 +235,10 @@ export class Simulator {
         const derived = pop.model.derive(pop.params, network.dtMs);
         const factory = registry.get(updateKernelName(pop.model.name)) ?? cpuKernel;
         for (let r = 0; r < pop.model.receptors.length; r++) rings.push(store.f64(slots * pop.size));
-        kernel = await factory({ model: pop.model, params: pop.params, derived, n: pop.size, state: pop.state, ...(store.memory ? { memory: store.memory } : {}) });
-        io = { n: pop.size, state: pop.state, rings, slotOffset: 0, slotHasInput: false, iExt: null, spikes, status: new Int32Array(1) };
+        // This simulator's own record of the arrays: a later simulator on the same network moves pop.state again.
+        const state = { ...pop.state };
+        kernel = await factory({ model: pop.model, params: pop.params, derived, n: pop.size, state, ...(store.memory ? { memory: store.memory } : {}) });
+        io = { n: pop.size, state, rings, slotOffset: 0, slotHasInput: false, iExt: null, spikes, status: new Int32Array(1) };
       }
       const src = pop.source;
       runtimes.push({
@@ -249,6 +261,7 @@ export class Simulator {
         bounds: threads > 1 && pop.model ? sliceBounds(pop.size, threads) : null,
         ext,
         sliceSpikes: threads > 1 && pop.model ? store.u32(pop.size) : null,
+        firedAt: pop.model ? null : new Float64Array(pop.size).fill(-1),
       });
     }
     const team = threads > 1 ? await startTeam(network, runtimes, threads, options.backend as CpuBackend, store.memory) : null;
@@ -404,7 +417,7 @@ export class Simulator {
   /** The tick loop (see the schedule at the top of this file). */
   private runSync(stop: number): void {
     const rt = this.rt;
-    this.policy?.restart();
+    this.policy?.resume();
     for (let k = this.tick; k < stop; k++) {
       this.stimuli(k);
       this.sharing = this.team !== null && (this.policy === null || this.policy.next());
@@ -421,6 +434,7 @@ export class Simulator {
       }
       this.endTick(k);
     }
+    this.policy?.pause();
   }
 
   /** The same loop, awaiting kernels whose step is asynchronous (WebGPU readback). */
@@ -512,7 +526,8 @@ export class Simulator {
   /** Propagate, plasticity and record phases for the spikes of the update phase (spike tick s = k + 1). */
   private finishTick(s: number): void {
     const rt = this.rt;
-    if (!this.sharing || !this.propagateTeam(this.team!, s))
+    const team = this.sharing ? this.team : null;
+    if (team === null || !this.propagateTeam(team, s))
       for (let p = 0; p < rt.length; p++) {
         const r = rt[p]!;
         if (r.kernel !== null && r.count > 0) this.propagate(r, s, r.count);
@@ -565,19 +580,19 @@ export class Simulator {
         this.recomputeCurrent(r);
         continue;
       }
-      if (r.count === 0) touched.push(r);
-      r.spikes[r.count++] = e.neuron;
+      // Two events of the same neuron in one tick are one spike (the spike buffer holds each neuron once).
+      if (r.firedAt![e.neuron] !== k) {
+        r.firedAt![e.neuron] = k;
+        if (r.count === 0) touched.push(r);
+        r.spikes[r.count++] = e.neuron;
+      }
       if (e.k >= 0) {
         const t = nextPoissonTick(this.rng, streamId(`poisson:${r.pop.name}`), e.neuron, e.k + 1, k, r.poissonP, r.poissonStop);
         if (t !== Infinity) q.push({ tick: t, seq: 0, kind: 'spike', pop: e.pop, neuron: e.neuron, k: e.k + 1 });
       }
     }
     for (const r of touched) {
-      const batch = r.spikes.subarray(0, r.count).sort();
-      // Two injections of the same neuron in one tick are one spike.
-      let u = 0;
-      for (let q = 0; q < batch.length; q++) if (q === 0 || batch[q] !== batch[q - 1]) batch[u++] = batch[q]!;
-      r.count = u;
+      r.spikes.subarray(0, r.count).sort();
       this.propagate(r, k, r.count);
       this.emit(r, k, r.count);
       r.count = 0;
@@ -649,9 +664,11 @@ export class Simulator {
     for (const l of this.listeners) l(s, r.pop, view);
   }
 
+  /** Releases the kernels and stops the helper threads (a later run uses this thread alone). */
   dispose(): void {
     for (const r of this.rt) r.kernel?.dispose();
     void this.team?.close();
+    this.team = null;
   }
 
   toString(): string {
@@ -684,13 +701,17 @@ async function startTeam(network: Network, rt: readonly Runtime[], threads: numb
       n: r.pop.size,
       slots: r.slots,
       bounds: r.bounds!,
-      state: r.pop.state,
+      state: r.io!.state,
       rings: r.rings,
       spikes: r.spikes,
       sliceSpikes: r.sliceSpikes!,
       ext: r.ext!,
       dirty: r.dirty,
-      out: r.out.map((pj) => ({ target: pj.target.index, receptor: pj.receptorIndex, csr: pj.csr, splits: rowSplits(pj.csr, rt[pj.target.index]!.bounds!) })),
+      out: r.out.map((pj) => {
+        const bounds = rt[pj.target.index]!.bounds!;
+        const split = bounds[1]! < pj.target.size;
+        return { target: pj.target.index, receptor: pj.receptorIndex, csr: pj.csr, splits: split ? rowSplits(pj.csr, bounds, sharedStorage.u32) : null };
+      }),
     };
   });
   const words = controlWords(rt.length, threads);

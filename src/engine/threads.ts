@@ -27,8 +27,8 @@ export interface OutSetup {
   readonly target: number;
   readonly receptor: number;
   readonly csr: DeliveryCsr;
-  /** engine/partition.ts rowSplits over the target's bounds. */
-  readonly splits: Uint32Array;
+  /** engine/partition.ts rowSplits over the target's bounds (shared memory); null when the target is not split. */
+  readonly splits: Uint32Array | null;
 }
 
 /** A neuron population's shared arrays and slicing. */
@@ -191,19 +191,23 @@ export function serve(setup: TeamSetup, part: ThreadPart): void {
       if (phase === PHASE_UPDATE) part.update();
       else if (phase === PHASE_DELIVER) part.deliver();
     } catch (e) {
-      const text = `thread ${part.thread}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
-      const { written } = new TextEncoder().encodeInto(text, setup.error.subarray(0, setup.error.length - 1));
-      setup.error[written] = 0;
-      Atomics.store(ctl, FAILED, 1);
+      // The first failure's text is kept (compareExchange: two failing threads do not interleave).
+      if (Atomics.compareExchange(ctl, FAILED, 0, 1) === 0) {
+        const text = `thread ${part.thread}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
+        const { written } = new TextEncoder().encodeInto(text, setup.error.subarray(0, setup.error.length - 1));
+        setup.error[written] = 0;
+      }
+    } finally {
+      Atomics.add(ctl, DONE, 1);
+      Atomics.notify(ctl, DONE);
     }
-    Atomics.add(ctl, DONE, 1);
-    Atomics.notify(ctl, DONE);
   }
 }
 
 /** The calling thread's side: starts the helpers, runs phases, reads their results. */
 export class ThreadTeam {
   private readonly outBase: number;
+  private closed = false;
   private constructor(
     readonly setup: TeamSetup,
     private readonly part: ThreadPart,
@@ -282,7 +286,13 @@ export class ThreadTeam {
     Atomics.store(ctl, PHASE, kind);
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
-    own();
+    // Even when this thread's part throws, the others finish theirs before anything else touches the arrays.
+    let failure: unknown = null;
+    try {
+      own();
+    } catch (e) {
+      failure = e ?? new Error('engine thread 0 failed');
+    }
     const helpers = this.workers.length;
     let waited = 0;
     for (let spin = 0; ; spin++) {
@@ -292,6 +302,7 @@ export class ThreadTeam {
         if (Atomics.wait(ctl, DONE, d, 1000) === 'timed-out' && ++waited > 600) throw new Error('engine threads did not answer for 10 minutes');
       }
     }
+    if (failure !== null) throw failure;
     if (Atomics.load(ctl, FAILED) === 1) {
       const e = this.setup.error;
       const end = e.indexOf(0);
@@ -300,6 +311,8 @@ export class ThreadTeam {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     const ctl = this.setup.ctl;
     Atomics.store(ctl, PHASE, PHASE_STOP);
     Atomics.add(ctl, GEN, 1);
@@ -311,51 +324,70 @@ export class ThreadTeam {
 
 /**
  * Whether the team pays right now. Sharing a tick saves work only when the threads actually run side by side: on a
- * machine busy with other processes a barrier waits for a descheduled thread (milliseconds instead of microseconds).
- * Since the results do not depend on it, the engine measures: it times windows of ticks with and without the team,
- * keeps a moving average per mode, uses the cheaper one and re-tries the other every few windows.
+ * machine busy with other processes a barrier waits for a descheduled thread (milliseconds instead of microseconds),
+ * and a small network's tick (microseconds) gains less than its cache lines cost to move between cores. Since the
+ * results do not depend on it, the engine measures: it times windows of ticks (at least `windowMs` of wall time and
+ * `minTicks` ticks; the first window after each switch warms the mode up and is not counted) with and without the team, keeps the
+ * cost per tick of each (a moving average while a mode is used; a try of the other mode replaces that one's), uses the cheaper,
+ * and tries the other again after `minGap` windows, doubling that wait each time the try loses (up to `maxGap`).
  */
 export class TeamPolicy {
   private shared = true;
-  private left = 0;
+  private ticks = 0;
   private t0 = -1;
+  private pausedAt = -1;
   /** Windows until the other mode is tried again; doubles each time a try loses (up to maxGap). */
   private gap: number;
   private untilProbe = 0;
   private probing = false;
   private readonly cost: [number, number] = [NaN, NaN]; // ms per tick: [alone, shared]
+  private warm = false;
 
   constructor(
     private readonly now: () => number,
-    readonly windowTicks = 250,
+    readonly windowMs = 10,
+    readonly minTicks = 4,
     readonly minGap = 8,
     readonly maxGap = 512,
   ) {
     this.gap = minGap;
   }
 
-  /** Forgets the window in progress (a run resumes after the event loop had a turn). */
-  restart(): void {
-    this.t0 = -1;
+  /** The run stops for a while (the event loop's turn between chunks): that time is not the ticks'. */
+  pause(): void {
+    this.pausedAt = this.now();
   }
 
-  /** Called once per tick: whether to share it. */
+  /** The run goes on: the window in progress continues without the pause. */
+  resume(): void {
+    if (this.pausedAt >= 0 && this.t0 >= 0) this.t0 += this.now() - this.pausedAt;
+    this.pausedAt = -1;
+  }
+
+  /** Called once per tick, before it runs: whether to share it. */
   next(): boolean {
-    if (this.t0 < 0) {
-      this.t0 = this.now();
-      this.left = this.windowTicks;
-    }
-    if (this.left-- > 0) return this.shared;
     const t = this.now();
-    this.record(this.shared, (t - this.t0) / this.windowTicks);
-    this.t0 = t;
-    this.left = this.windowTicks - 1;
+    if (this.t0 < 0) this.t0 = t;
+    else if (this.ticks >= this.minTicks && t - this.t0 >= this.windowMs) {
+      this.record(this.shared, (t - this.t0) / this.ticks);
+      this.t0 = t;
+      this.ticks = 0;
+    }
+    this.ticks++;
     return this.shared;
   }
 
   private record(shared: boolean, msPerTick: number): void {
     const m = shared ? 1 : 0;
-    this.cost[m] = Number.isNaN(this.cost[m]) ? msPerTick : 0.7 * this.cost[m] + 0.3 * msPerTick;
+    if (!this.warm) {
+      // The first window after a switch warms the mode up (kernels compiled and optimised on first use; a thread that
+      // slept, on a core the machine let idle, wakes slowly): not a measure.
+      this.warm = true;
+      return;
+    }
+    // A try replaces its mode's cost (the old one is stale: taken warming up, or under other load); a mode in use
+    // keeps a moving average.
+    this.cost[m] = Number.isNaN(this.cost[m]) || this.probing ? msPerTick : 0.5 * this.cost[m] + 0.5 * msPerTick;
     const best = Number.isNaN(this.cost[0]) ? false : Number.isNaN(this.cost[1]) ? true : this.cost[1] < this.cost[0];
     if (this.probing) {
       // A try of the other mode: when it lost, wait twice as long before the next one.
@@ -363,10 +395,12 @@ export class TeamPolicy {
       this.gap = best === shared ? this.minGap : Math.min(this.maxGap, 2 * this.gap);
       this.untilProbe = this.gap;
     }
+    const was = this.shared;
     if (Number.isNaN(this.cost[0]) || Number.isNaN(this.cost[1]) || --this.untilProbe <= 0) {
       this.probing = true;
       this.shared = Number.isNaN(this.cost[0]) ? false : Number.isNaN(this.cost[1]) ? true : !best;
     } else this.shared = best;
+    if (this.shared !== was) this.warm = false;
   }
 
   /** Measured ms per tick alone and shared (NaN before a window of each). */

@@ -1,7 +1,11 @@
 /**
- * Connectivity rules (names and semantics follow NEST's `Connect`): they produce (pre, post) pairs, which
- * `buildCsr` turns into compressed sparse rows by presynaptic neuron. Every draw is keyed by the counter-based RNG
+ * Connectivity rules (names and semantics follow NEST's `Connect`). Every draw is keyed by the counter-based RNG
  * (seed, stream of the projection, neuron, counter), so a seed fixes the network whatever the backend.
+ *
+ * `generatePairs` states what each rule draws, as (pre, post) pairs in draw order, and `sortPairs` orders them into
+ * compressed sparse rows by presynaptic neuron, each row sorted by target. That pair is the reference semantics;
+ * networks are built by the direct CSR builders of build-csr.ts (`connect`), which give the same rows without the
+ * pair list (test/network/build-csr.test.ts checks them against each other).
  */
 import { type CounterRng, streamId } from '../core/rng.ts';
 import { randomBits } from '../models/memory/sdm/bits.ts';
@@ -23,6 +27,26 @@ export type ConnectivityRule =
    * bits + i where a_j[i] = 0. Its input with unit weights is the number of address bits that match its own.
    */
   | { readonly rule: 'address_match'; readonly bits: number; readonly stream?: string | undefined };
+
+/**
+ * Milliseconds spent in each part of a network build, summed over populations and projections. `buildNetwork` adds
+ * to the one it is given (`BuildOptions.profile`); bench/scale.ts prints it.
+ */
+export interface BuildProfile {
+  /** Populations: validation and initial state. */
+  populationsMs: number;
+  /** Drawing the connections of each rule. */
+  pairsMs: number;
+  /** Ordering them into rows by source, each row sorted by target. */
+  sortMs: number;
+  /** Weights and delays per synapse, and the projection's CSR record. */
+  csrMs: number;
+}
+
+/** A profile with every part at zero. */
+export function emptyBuildProfile(): BuildProfile {
+  return { populationsMs: 0, pairsMs: 0, sortMs: 0, csrMs: 0 };
+}
 
 /** Pairs grown in typed arrays (amortised doubling). */
 export class PairList {
@@ -93,10 +117,7 @@ export function generatePairs(
       const nOther = indeg ? nPre : nPost;
       const auto = rule.allow_autapses ?? true;
       const multi = rule.allow_multapses ?? true;
-      const available = nOther - (!auto && samePopulationPossible(samepopulation) ? 1 : 0);
-      if (!multi && k > available)
-        throw new RangeError(`${indeg ? 'indegree' : 'outdegree'} ${k} exceeds the ${available} distinct partners available without multapses`);
-      if (k > 0 && available <= 0) throw new RangeError(`no partners available for ${indeg ? 'indegree' : 'outdegree'} ${k}`);
+      checkFixedDegree(rule.rule, k, nOther, auto, multi, samepopulation);
       const seen = multi ? null : new Uint8Array(nOther);
       const chosen = new Uint32Array(k);
       for (let a = 0; a < nOwn; a++) {
@@ -143,14 +164,29 @@ export function generatePairs(
 function samePop(same: boolean, i: number, j: number): boolean {
   return same && i === j;
 }
-function samePopulationPossible(same: boolean): boolean {
-  return same;
+
+/**
+ * Refuses a fixed-degree rule that cannot be met: k above the distinct partners available without multapses (less
+ * the neuron itself without autapses in one population), or any k > 0 with no partner at all.
+ */
+export function checkFixedDegree(rule: 'fixed_indegree' | 'fixed_outdegree', k: number, nOther: number, auto: boolean, multi: boolean, samePopulation: boolean): void {
+  const what = rule === 'fixed_indegree' ? 'indegree' : 'outdegree';
+  const available = nOther - (!auto && samePopulation ? 1 : 0);
+  if (!multi && k > available) throw new RangeError(`${what} ${k} exceeds the ${available} distinct partners available without multapses`);
+  if (k > 0 && available <= 0) throw new RangeError(`no partners available for ${what} ${k}`);
+}
+
+/** Rows by presynaptic neuron: the targets of neuron i are `col[rowPtr[i] .. rowPtr[i+1])`, in increasing order. */
+export interface CsrLayout {
+  readonly rowPtr: Uint32Array;
+  readonly col: Uint32Array;
 }
 
 /**
  * Synapses of one projection in compressed sparse rows by presynaptic neuron: the targets of neuron i are
  * `col[rowPtr[i] .. rowPtr[i+1])`. A constant weight or delay is stored once (`weights`/`delays` null); otherwise one
- * float32 weight and one uint16 delay (in ticks) per synapse: 4 + 4 + 2 bytes per synapse at most.
+ * float32 weight and one uint16 delay (in ticks) per synapse: 4 + 4 + 2 bytes per synapse at most. A projection
+ * built by worker threads (parallel.ts) holds all its arrays in SharedArrayBuffers, others none.
  */
 export interface Csr {
   readonly nPre: number;
@@ -167,7 +203,7 @@ export interface Csr {
  * Counting sort of pairs by presynaptic index, then each row sorted by target, so that the synapse (i, j) can be
  * found by binary search (`findSynapse`). Multapses stay adjacent.
  */
-export function sortPairs(pairs: PairList, nPre: number): { rowPtr: Uint32Array; col: Uint32Array } {
+export function sortPairs(pairs: PairList, nPre: number): CsrLayout {
   const n = pairs.length;
   const rowPtr = new Uint32Array(nPre + 1);
   for (let s = 0; s < n; s++) rowPtr[pairs.pre[s]! + 1]!++;
@@ -197,6 +233,7 @@ export function findSynapse(c: Pick<Csr, 'rowPtr' | 'col'>, i: number, j: number
   return lo < c.rowPtr[i + 1]! && c.col[lo] === j ? lo : -1;
 }
 
+/** Bytes a projection's CSR arrays hold (row pointers, targets, and weights and delays where stored per synapse). */
 export function csrBytes(c: Csr): number {
   return c.rowPtr.byteLength + c.col.byteLength + (c.weights?.byteLength ?? 0) + (c.delays?.byteLength ?? 0);
 }

@@ -8,9 +8,13 @@
  *   it in ticks + 1), 4 n spike indices, 8 n last-spike times, 16 n for the run's recorders;
  * - a source of n: 4 n + 8 n + 16 n, plus about 100 bytes per pending event (a Poisson neuron or a listed spike time);
  * - a projection of S synapses (exact for rules that fix the count, the mean for random ones): 4 S targets,
- *   4 (n_pre + 1) row pointers, 4 S weights when drawn or plastic, 2 S delays when drawn; while it is built, the pair
- *   list (two Uint32 arrays of capacity C, the power of two >= S, briefly three halves of that as it doubles) and
- *   the sort's counters (8 n_pre) come on top, one projection at a time.
+ *   4 (n_pre + 1) row pointers, 4 S weights when drawn or plastic, 2 S delays when drawn; while it is built
+ *   (build-csr.ts), scratch space comes on top, one projection at a time: 4 S for the rules that draw into a
+ *   temporary array (fixed_indegree and address_match: the bucketed counting sort; pairwise_bernoulli: the rows
+ *   before they are packed at their exact size), nothing for fixed_outdegree, all_to_all and one_to_one, and the pair
+ *   list of explicit pairs (two Uint32 arrays of capacity C, the power of two >= S, briefly three halves of that as
+ *   it doubles, and the sort's counters, 8 n_pre). A parallel build keeps one scratch array, for the largest
+ *   projection, and its worker threads (a few MB each) are not counted.
  * The peak is everything that stays plus the largest build-time excess. test/network/memory.test.ts checks the
  * estimate against the array memory Node reports after building and starting real networks.
  */
@@ -125,12 +129,26 @@ export function estimateMemory(spec: SpecForMemory, dtMs: number): MemoryEstimat
     const name = pj.name ?? defaultProjectionName(spec.projections, index);
     if ((spec.plasticity ?? []).some((r) => r.projection === name)) parts['plasticity bookkeeping'] = 4 * s + 8 * nPre;
     if (isDrawn(pj.delay_ms)) parts.delays = 2 * s;
-    const capacity = 2 ** Math.ceil(Math.log2(Math.max(1024, s)));
-    const buildBytes = Math.max(12 * capacity, 8 * capacity + 8 * nPre);
-    items.push({ kind: 'projection', index, name, bytes: sum(parts), buildBytes, parts });
+    items.push({ kind: 'projection', index, name, bytes: sum(parts), buildBytes: buildScratch(pj.connectivity, s, nPre), parts });
   });
   const steady = items.reduce((t, i) => t + i.bytes, 0);
   return { items, steady, peak: steady + items.reduce((m, i) => Math.max(m, i.buildBytes), 0) };
+}
+
+/** Bytes a projection of s synapses needs only while it is built (see the file's TSDoc). */
+function buildScratch(rule: ConnectivityRule, s: number, nPre: number): number {
+  switch (rule.rule) {
+    case 'fixed_indegree':
+    case 'address_match':
+    case 'pairwise_bernoulli':
+      return 4 * s;
+    case 'explicit': {
+      const capacity = 2 ** Math.ceil(Math.log2(Math.max(1024, s)));
+      return Math.max(12 * capacity, 8 * capacity + 8 * nPre);
+    }
+    default:
+      return 0;
+  }
 }
 
 function sum(parts: Record<string, number>): number {
@@ -154,4 +172,64 @@ export function formatBytes(b: number): string {
     u++;
   }
   return `${u === 0 ? x.toFixed(0) : x.toPrecision(3)} ${units[u]}`;
+}
+
+/** The arrays of one projection's CSR (connectivity.ts `Csr`) that the memory report reads. */
+export interface CsrForMemory {
+  readonly rowPtr: Uint32Array;
+  readonly col: Uint32Array;
+  readonly weights: Float32Array | null;
+  readonly delays: Uint16Array | null;
+}
+
+/** Bytes one projection's synapses hold, by array, and per synapse. */
+export interface ProjectionMemory {
+  readonly name: string;
+  readonly synapses: number;
+  /** rowPtr + col + weights + delays (connectivity.ts `csrBytes`). */
+  readonly bytes: number;
+  /** bytes / synapses (0 for a projection without synapses). */
+  readonly bytesPerSynapse: number;
+  readonly parts: {
+    /** Row pointers: 4 (n_pre + 1). */
+    readonly rowPointers: number;
+    /** Targets: 4 per synapse. */
+    readonly targets: number;
+    /** Per-synapse float32 weights (drawn or plastic), else 0. */
+    readonly weights: number;
+    /** Per-synapse uint16 delays (drawn), else 0. */
+    readonly delays: number;
+  };
+}
+
+/** Bytes a built network's synapses hold: the whole and each projection (`synapseMemory`). */
+export interface SynapseMemory {
+  readonly synapses: number;
+  readonly bytes: number;
+  /** bytes / synapses over the whole network (0 without synapses). */
+  readonly bytesPerSynapse: number;
+  readonly projections: readonly ProjectionMemory[];
+}
+
+/**
+ * The memory a built network's synapses hold, measured from its CSR arrays (not estimated): 4 bytes per target,
+ * 4 (n_pre + 1) row pointers, and 4 bytes per weight and 2 per delay where those are stored per synapse (drawn, or
+ * plastic weights). A network with constant weights and delays therefore costs 4 bytes per synapse plus its row
+ * pointers. The engine's per-synapse plasticity bookkeeping (cf_gated: 4 bytes per synapse) is not counted here.
+ */
+export function synapseMemory(network: { readonly projections: ReadonlyArray<{ readonly name: string; readonly csr: CsrForMemory }> }): SynapseMemory {
+  const projections = network.projections.map(({ name, csr }): ProjectionMemory => {
+    const parts = {
+      rowPointers: csr.rowPtr.byteLength,
+      targets: csr.col.byteLength,
+      weights: csr.weights?.byteLength ?? 0,
+      delays: csr.delays?.byteLength ?? 0,
+    };
+    const bytes = parts.rowPointers + parts.targets + parts.weights + parts.delays;
+    const synapses = csr.col.length;
+    return { name, synapses, bytes, bytesPerSynapse: synapses > 0 ? bytes / synapses : 0, parts };
+  });
+  const synapses = projections.reduce((s, p) => s + p.synapses, 0);
+  const bytes = projections.reduce((s, p) => s + p.bytes, 0);
+  return { synapses, bytes, bytesPerSynapse: synapses > 0 ? bytes / synapses : 0, projections };
 }

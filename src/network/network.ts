@@ -1,6 +1,7 @@
 /**
  * A built network: populations with their state, projections with their synapses in CSR. Built from a validated
- * NetworkSpec (see src/circuits) and a seed; the same spec and seed give the same network, byte for byte.
+ * NetworkSpec (see src/circuits) and a seed; the same spec and seed give the same network, byte for byte, whatever
+ * the number of threads that build it (BuildOptions.threads).
  */
 import { defaultProjectionName } from './names.ts';
 import { InputError, jsonPointer } from '../core/errors.ts';
@@ -10,8 +11,10 @@ import type { AnyNeuronModel } from '../models/neurons/registry.ts';
 import { NEURON_MODELS } from '../models/neurons/registry.ts';
 import type { StateArrays } from '../models/neurons/types.ts';
 import { withDefaults } from '../models/neurons/types.ts';
-import { type ConnectivityRule, type Csr, csrBytes, generatePairs, sortPairs } from './connectivity.ts';
-import { type ValueSpec, constantOf, drawValue, isConstant } from './distributions.ts';
+import { MAX_DELAY_TICKS, connect, drawDelays, drawWeights } from './build-csr.ts';
+import { BuildRunners, type ConnectPool, defaultBuildThreads } from './parallel.ts';
+import { type BuildProfile, type ConnectivityRule, type Csr, csrBytes } from './connectivity.ts';
+import { type ValueSpec, constantOf, isConstant, sampler } from './distributions.ts';
 import { availableMemory, estimateMemory, formatBytes, synapseCount } from './memory.ts';
 
 export type SourceSpec =
@@ -152,8 +155,6 @@ export class Network {
   }
 }
 
-const MAX_DELAY_TICKS = 65535;
-
 /** At most 10^9 synapses per projection (4 GB of targets alone, past what 24 GB machines should be asked for). */
 export const MAX_SYNAPSES_PER_PROJECTION = 1_000_000_000;
 
@@ -161,7 +162,21 @@ export const MAX_SYNAPSES_PER_PROJECTION = 1_000_000_000;
 export interface BuildOptions {
   /** Refuse a circuit whose estimated peak memory (network/memory.ts) exceeds this (default: the machine's memory). */
   readonly maxMemoryBytes?: number;
+  /** When given, the milliseconds spent in each part of the build are added to it (bench/scale.ts). */
+  readonly profile?: BuildProfile;
+  /**
+   * Threads that draw the synapses of large projections, this one included (default: one per core, at most 4;
+   * 1: this thread only). The network is the same whatever the number (network/parallel.ts).
+   */
+  readonly threads?: number;
+  /** Projections with fewer synapses than this (expected) are built in this thread (default 4,194,304). */
+  readonly parallelMinSynapses?: number;
+  /** A started pool to draw large projections with (left open), instead of one started for this build. */
+  readonly pool?: ConnectPool;
 }
+
+/** Below about this many synapses a projection is drawn faster in this thread than by starting the pool. */
+export const PARALLEL_MIN_SYNAPSES = 1 << 22;
 
 /** Memory a Node process with purkinje loaded holds before any network (measured: about 110-150 MB RSS). */
 const BASE_BYTES = 150e6;
@@ -197,6 +212,15 @@ export function buildNetwork(spec: NetworkSpec, seed: number, dtMs: number, opts
       `a circuit this machine can hold: ${worst.kind} '${worst.name}' needs about ${formatBytes(worst.bytes + worst.buildBytes)} (${parts}${worst.buildBytes ? `, ${formatBytes(worst.buildBytes)} more while it is built` : ''}), the circuit about ${formatBytes(estimate.peak + BASE_BYTES)} at its peak, above the ${formatBytes(limit)} available (--max-memory sets the limit)`,
     );
   }
+  const profile = opts.profile;
+  let mark = performance.now();
+  /** Adds the time since the last mark to a part of the profile. */
+  const lap = (part: keyof BuildProfile): void => {
+    if (!profile) return;
+    const now = performance.now();
+    profile[part] += now - mark;
+    mark = now;
+  };
   const pops: Population[] = [];
   spec.populations.forEach((ps, index) => {
     const pi = spec.populationsByName ? ps.name : index;
@@ -232,60 +256,67 @@ export function buildNetwork(spec: NetworkSpec, seed: number, dtMs: number, opts
       const arr = state[k];
       if (!arr) return fail(['populations', pi, 'init', k], `a state variable of ${model.name} (${model.stateVars.join(', ')})`);
       const stream = streamId(`init:${ps.name}:${k}`);
-      for (let i = 0; i < ps.size; i++) arr[i] = drawValue(vs, rng, stream, i);
+      const draw = sampler(vs);
+      for (let i = 0; i < ps.size; i++) arr[i] = draw(rng, stream, i);
     }
     pops.push(new Population(index, ps.name, ps.size, model, params, state, null));
   });
 
+  lap('populationsMs');
+  // Projections of at least parallelMinSynapses synapses are drawn by a pool of threads, started for the first one.
+  const runners = new BuildRunners(opts.threads ?? defaultBuildThreads(), opts.parallelMinSynapses ?? PARALLEL_MIN_SYNAPSES, opts.pool ?? null);
   const projs: Projection[] = [];
-  spec.projections.forEach((pj, k) => {
-    const src = pops.find((p) => p.name === pj.source);
-    const tgt = pops.find((p) => p.name === pj.target);
-    if (!src) return fail(['projections', k, 'source'], `a population name (${pops.map((p) => p.name).join(', ')}), got '${pj.source}'`);
-    if (!tgt) return fail(['projections', k, 'target'], `a population name (${pops.map((p) => p.name).join(', ')}), got '${pj.target}'`);
-    if (!tgt.model) return fail(['projections', k, 'target'], `a neuron population, got the ${tgt.kind} source '${tgt.name}'`);
-    const receptorIndex = tgt.model.receptors.indexOf(pj.receptor);
-    if (receptorIndex < 0) return fail(['projections', k, 'receptor'], `one of ${tgt.model.receptors.join(', ')} for ${tgt.model.name}, got '${pj.receptor}'`);
-    const name = pj.name ?? defaultProjectionName(spec.projections, k);
-    if (projs.some((p) => p.name === name)) fail(['projections', k, 'name'], `a unique projection name, '${name}' is taken by an earlier projection`);
-    let pairs;
-    try {
-      pairs = generatePairs(pj.connectivity, src.size, tgt.size, src === tgt, rng, streamId(`conn:${name}`));
-    } catch (e) {
-      if (e instanceof RangeError) return fail(['projections', k, 'connectivity'], e.message);
-      throw e;
-    }
-    const { rowPtr, col } = sortPairs(pairs, src.size);
-    const nSyn = col.length;
-    let weights: Float32Array | null = null;
-    let weight = 0;
-    if (isConstant(pj.weight) && pj.plastic !== true) weight = constantOf(pj.weight);
-    else if (isConstant(pj.weight)) {
-      weight = constantOf(pj.weight);
-      weights = new Float32Array(nSyn).fill(weight);
-    } else {
-      weights = new Float32Array(nSyn);
-      const ws = streamId(`weight:${name}`);
-      for (let s = 0; s < nSyn; s++) weights[s] = drawValue(pj.weight, rng, ws, s);
-    }
-    let delays: Uint16Array | null = null;
-    let delay: number;
-    const delayTicks = (ms: number, s: number): number => {
-      const t = toTicks(ms, dtMs);
-      if (!(t >= 1)) fail(['projections', k, 'delay_ms'], `delays of at least one tick (${dtMs} ms), got ${ms} ms${s >= 0 ? ` at synapse ${s}` : ''}`);
-      if (t > MAX_DELAY_TICKS) fail(['projections', k, 'delay_ms'], `delays of at most ${MAX_DELAY_TICKS} ticks, got ${ms} ms`);
-      return t;
-    };
-    if (isConstant(pj.delay_ms)) delay = delayTicks(constantOf(pj.delay_ms), -1);
-    else {
-      // Drawn delays are clipped below at one tick (a drawn value cannot be an error of the user's).
-      delays = new Uint16Array(nSyn);
-      const ds = streamId(`delay:${name}`);
-      for (let s = 0; s < nSyn; s++) delays[s] = Math.min(MAX_DELAY_TICKS, Math.max(1, toTicks(drawValue(pj.delay_ms, rng, ds, s), dtMs)));
-      delay = 1;
-    }
-    projs.push(new Projection(k, name, src, tgt, pj.receptor, receptorIndex, { nPre: src.size, nPost: tgt.size, rowPtr, col, weights, weight, delays, delay }));
-  });
+  try {
+    spec.projections.forEach((pj, k) => {
+      const src = pops.find((p) => p.name === pj.source);
+      const tgt = pops.find((p) => p.name === pj.target);
+      if (!src) return fail(['projections', k, 'source'], `a population name (${pops.map((p) => p.name).join(', ')}), got '${pj.source}'`);
+      if (!tgt) return fail(['projections', k, 'target'], `a population name (${pops.map((p) => p.name).join(', ')}), got '${pj.target}'`);
+      if (!tgt.model) return fail(['projections', k, 'target'], `a neuron population, got the ${tgt.kind} source '${tgt.name}'`);
+      const receptorIndex = tgt.model.receptors.indexOf(pj.receptor);
+      if (receptorIndex < 0) return fail(['projections', k, 'receptor'], `one of ${tgt.model.receptors.join(', ')} for ${tgt.model.name}, got '${pj.receptor}'`);
+      const name = pj.name ?? defaultProjectionName(spec.projections, k);
+      if (projs.some((p) => p.name === name)) fail(['projections', k, 'name'], `a unique projection name, '${name}' is taken by an earlier projection`);
+      let layout;
+      try {
+        const expected = synapseCount(pj.connectivity, src.size, tgt.size);
+        layout = connect(pj.connectivity, src.size, tgt.size, src === tgt, rng, streamId(`conn:${name}`), runners.for(expected), profile);
+      } catch (e) {
+        if (e instanceof RangeError) return fail(['projections', k, 'connectivity'], e.message);
+        throw e;
+      }
+      mark = performance.now(); // connect added its own parts to the profile
+      const { rowPtr, col } = layout;
+      const nSyn = col.length;
+      // A projection's arrays are all in shared memory (built by the pool) or none is.
+      const runner = runners.sameAs(col);
+      let weights: Float32Array | null = null;
+      let weight = 0;
+      if (isConstant(pj.weight) && pj.plastic !== true) weight = constantOf(pj.weight);
+      else if (isConstant(pj.weight)) {
+        weight = constantOf(pj.weight);
+        weights = runner.allocFloat32(nSyn).fill(weight);
+      } else weights = drawWeights(pj.weight, nSyn, seed, streamId(`weight:${name}`), runner);
+      let delays: Uint16Array | null = null;
+      let delay: number;
+      const delayTicks = (ms: number, s: number): number => {
+        const t = toTicks(ms, dtMs);
+        if (!(t >= 1)) fail(['projections', k, 'delay_ms'], `delays of at least one tick (${dtMs} ms), got ${ms} ms${s >= 0 ? ` at synapse ${s}` : ''}`);
+        if (t > MAX_DELAY_TICKS) fail(['projections', k, 'delay_ms'], `delays of at most ${MAX_DELAY_TICKS} ticks, got ${ms} ms`);
+        return t;
+      };
+      if (isConstant(pj.delay_ms)) delay = delayTicks(constantOf(pj.delay_ms), -1);
+      else {
+        // Drawn delays are clipped to [1, 65535] ticks (a drawn value cannot be an error of the user's).
+        delays = drawDelays(pj.delay_ms, nSyn, seed, streamId(`delay:${name}`), dtMs, runner);
+        delay = 1;
+      }
+      projs.push(new Projection(k, name, src, tgt, pj.receptor, receptorIndex, { nPre: src.size, nPost: tgt.size, rowPtr, col, weights, weight, delays, delay }));
+      lap('csrMs');
+    });
+  } finally {
+    runners.close();
+  }
   const plasticity: PlasticityBinding[] = [];
   (spec.plasticity ?? []).forEach((ps, k) => {
     const projection = projs.find((p) => p.name === ps.projection);

@@ -2,6 +2,7 @@
  * Runs a loaded scenario: builds the network, picks the backend, applies stimuli, records, simulates, checks the
  * scenario's expectations and writes the outputs atomically. Returns the summary (also written as summary.json).
  */
+import { synapseMemory } from '../network/memory.ts';
 import { performance } from 'node:perf_hooks';
 import { InputError, jsonPointer } from '../core/errors.ts';
 import { DEFAULT_DT_MS, onGrid, toTicks } from '../core/time.ts';
@@ -192,6 +193,7 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
         backend_reason: reason,
         kernels: sim.kernelImplementations,
         threads: sim.threads,
+        shared_ticks: { ...sim.sharedTicks },
         seed,
         dt_ms: dtMs,
         biological_ms: round(simulatedMs),
@@ -200,6 +202,7 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
         real_time_factor: round(simulatedMs / Math.max(wallMs, 1e-9)),
         synapses: network.synapses,
         synapse_bytes: network.synapseBytes,
+        synapse_bytes_per_synapse: round(synapseMemory(network).bytesPerSynapse),
         synaptic_events: sim.synapticEvents,
         peak_rss_mb: round(peakRss / 2 ** 20),
         populations,

@@ -64,6 +64,8 @@ export interface RunSummary {
   readonly kernels: Record<string, string>;
   /** Threads that shared the engine's ticks (1 on backends other than cpu). */
   readonly threads: number;
+  /** Ticks whose update and delivery the threads shared (engine/threads.ts: where measurement said it pays). */
+  readonly shared_ticks: { readonly update: number; readonly deliver: number };
   readonly seed: number;
   readonly dt_ms: number;
   readonly biological_ms: number;
@@ -72,6 +74,8 @@ export interface RunSummary {
   readonly real_time_factor: number;
   readonly synapses: number;
   readonly synapse_bytes: number;
+  /** synapse_bytes over the synapses (network/memory.ts synapseMemory; 0 without synapses). */
+  readonly synapse_bytes_per_synapse: number;
   readonly synaptic_events: number;
   readonly peak_rss_mb: number;
   readonly populations: Record<string, PopulationSummary>;

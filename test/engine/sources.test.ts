@@ -3,6 +3,35 @@ import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/backends/cpu/index.ts';
 import { BACKENDS, collectSpikes, simulate } from '../helpers.ts';
 
+describe('injected spikes', () => {
+  it('a neuron injected twice in a tick spikes once, and the others of the batch are not lost', async () => {
+    const sim = await simulate(
+      {
+        name: 'x',
+        populations: [
+          { name: 'ext', size: 2, source: { kind: 'external' } },
+          { name: 'n', size: 2, model: 'threshold_unit', params: { theta: 0.5 } },
+        ],
+        projections: [{ source: 'ext', target: 'n', receptor: 'exc', connectivity: { rule: 'one_to_one' }, weight: 1, delay_ms: 0.1 }],
+      },
+      new CpuBackend(),
+    );
+    const spikes = collectSpikes(sim);
+    sim.injectSpikes('ext', 3, [0, 0, 1]);
+    sim.injectSpikes('ext', 3, [1]);
+    await sim.run(10);
+    expect(spikes.get('ext')).toEqual([
+      [3, 0],
+      [3, 1],
+    ]);
+    // Both spikes were delivered (one tick of delay after the spike tick).
+    expect(spikes.get('n')).toEqual([
+      [5, 0],
+      [5, 1],
+    ]);
+  });
+});
+
 describe('Poisson sources', () => {
   it('fire at their rate with exponential intervals (CV near 1), within statistical error', async () => {
     const n = 1000;

@@ -15,7 +15,7 @@ import { buildNetwork, type Network, type NetworkSpec } from '../../src/network/
 import { sdmProtocolSchema } from '../../src/scenarios/schema.ts';
 import { startSdmProtocol } from '../../src/scenarios/protocols/sdm.ts';
 
-/** Every model, split populations (>= 1024 neurons), per-synapse delays and weights, a drive step, bursts. */
+/** Every model, split populations (>= 256 neurons) and an unsplit one, per-synapse delays and weights, drive steps. */
 const MIXED: NetworkSpec = {
   name: 'mixed',
   origin: 'test',
@@ -84,14 +84,14 @@ describe('engine threads', () => {
         else for (let s = rowPtr[i]!; s < rowPtr[i + 1]!; s++) if (col[s]! < bounds[t]!) k = s + 1;
         expect(splits[i * 4 + t], `row ${i} thread ${t}`).toBe(Math.max(k, rowPtr[i]!));
       }
-    expect(Array.from(sliceBounds(500, 2))).toEqual([0, 500, 500]);
+    expect(Array.from(sliceBounds(200, 2))).toEqual([0, 200, 200]);
     expect(() => rowSplits({ ...csr, col: Uint32Array.from([3, 0, 7, 9, 1, 2, 5, 6, 8, 9]) }, bounds)).toThrow(/not sorted/);
   });
 
   it('the sharing policy follows the measured cost per tick, and backs off from a mode that keeps losing', () => {
     // A fake clock: each tick costs what the current phase of the test says for the mode the policy chose.
     let clock = 0;
-    const policy = new TeamPolicy(() => clock, 10, 4, 64);
+    const policy = new TeamPolicy(() => clock, 10, 4, 4, 64);
     const run = (ticks: number, alone: number, shared: number) => {
       let sharedTicks = 0;
       for (let k = 0; k < ticks; k++) {

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { loadCircuit } from '../../src/circuits/loader.ts';
-import { estimateMemory } from '../../src/network/memory.ts';
+import { estimateMemory, synapseMemory } from '../../src/network/memory.ts';
+import { buildNetwork } from '../../src/network/network.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'purkinje-memory-'));
 function file(name: string, text: string): string {
@@ -89,5 +90,59 @@ projections:
     const estimate = estimateMemory(loadCircuit(f).spec, 0.1).steady;
     expect(measured.bytes).toBeGreaterThan(1e6);
     expect(Math.abs(estimate - measured.bytes) / measured.bytes).toBeLessThan(0.15);
+  });
+});
+
+describe('bytes per synapse of a built network (synapseMemory)', () => {
+  it('counts row pointers, targets, and weights and delays where stored per synapse, in all and per projection', () => {
+    const net = buildNetwork(
+      {
+        name: 'x',
+        origin: 'test',
+        populations: [
+          { name: 'a', size: 1000, model: 'lif' },
+          { name: 'b', size: 500, model: 'lif' },
+        ],
+        projections: [
+          { name: 'const', source: 'a', target: 'b', receptor: 'exc', connectivity: { rule: 'fixed_indegree', indegree: 100 }, weight: 1, delay_ms: 1 },
+          { name: 'drawn', source: 'b', target: 'a', receptor: 'inh', connectivity: { rule: 'fixed_outdegree', outdegree: 20 }, weight: { uniform: { low: -2, high: -1 } }, delay_ms: { uniform: { low: 1, high: 3 } } },
+          { name: 'plastic', source: 'a', target: 'a', receptor: 'exc', connectivity: { rule: 'one_to_one' }, weight: 0.5, delay_ms: 1, plastic: true },
+        ],
+      },
+      1,
+      0.1,
+    );
+    const m = synapseMemory(net);
+    const [c, d, p] = m.projections;
+    // 50,000 synapses with one weight and delay: 4 bytes each and 1001 row pointers.
+    expect(c).toEqual({ name: 'const', synapses: 50_000, bytes: 4 * 50_000 + 4 * 1001, bytesPerSynapse: 4 + (4 * 1001) / 50_000, parts: { rowPointers: 4004, targets: 200_000, weights: 0, delays: 0 } });
+    // 10,000 synapses with a float32 weight and a uint16 delay each: 10 bytes, and 501 row pointers.
+    expect(d!.parts).toEqual({ rowPointers: 2004, targets: 40_000, weights: 40_000, delays: 20_000 });
+    expect(d!.bytesPerSynapse).toBeCloseTo(10 + 2004 / 10_000, 12);
+    // Plastic weights are stored per synapse even when they start equal.
+    expect(p!.parts).toEqual({ rowPointers: 4004, targets: 4000, weights: 4000, delays: 0 });
+    expect(m.synapses).toBe(61_000);
+    expect(m.bytes).toBe(c!.bytes + d!.bytes + p!.bytes);
+    expect(m.bytes).toBe(net.synapseBytes);
+    expect(m.bytesPerSynapse).toBe(m.bytes / 61_000);
+    expect(synapseMemory({ projections: [] })).toEqual({ synapses: 0, bytes: 0, bytesPerSynapse: 0, projections: [] });
+  });
+
+  it('the estimate counts the scratch space of each rule while it is built', () => {
+    const rules = [
+      { rule: 'fixed_indegree', indegree: 10 },
+      { rule: 'pairwise_bernoulli', p: 0.01 },
+      { rule: 'fixed_outdegree', outdegree: 10 },
+      { rule: 'all_to_all' },
+    ] as const;
+    const e = estimateMemory(
+      {
+        populations: [{ name: 'a', size: 1000, model: 'lif' }],
+        projections: rules.map((connectivity, k) => ({ name: `p${k}`, source: 'a', target: 'a', receptor: 'exc', connectivity, weight: 1, delay_ms: 1 })),
+      },
+      0.1,
+    );
+    expect(e.items.filter((i) => i.kind === 'projection').map((i) => i.buildBytes)).toEqual([40_000, 40_000, 0, 0]);
+    expect(e.peak - e.steady).toBe(40_000);
   });
 });

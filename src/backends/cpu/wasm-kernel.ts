@@ -31,7 +31,7 @@ function addressIn(memory: WasmMemory, a: Float64Array | Uint32Array): number {
 export function wasmLifKernel(args: PopulationKernelArgs): PopulationKernel {
   const memory = args.memory as WasmMemory | undefined;
   const s = args.state;
-  if (!WASM_SIMD || memory === undefined || [s.v!, s.ge!, s.gi!, s.refr!].some((a) => addressIn(memory, a) < 0)) return compiledLifKernel(args);
+  if (!WASM_SIMD || memory === undefined || args.n === 0 || [s.v!, s.ge!, s.gi!, s.refr!].some((a) => addressIn(memory, a) < 0)) return compiledLifKernel(args);
   const p = args.params as LifParams;
   const d = args.derived as LifDerived;
   const n = args.n;
