@@ -2,9 +2,11 @@
  * The spiking cerebellum with neuron dynamics (circuits/cerebellum-lif.yaml): wall time and real-time factor of the
  * sdm-recall-lif scenario as it ships (20,000 granule cells), and of the same circuit at 100,000 granule cells
  * (50 patterns written, 20 reads). The balancing feedforward inhibition is recalibrated for the larger granule layer
- * (src/circuits/calibrate.ts). One JSON line per run.
- * Usage: tsx bench/cerebellum-lif.ts [--granule 100000] [--patterns 50]
+ * (src/circuits/calibrate.ts). The shipped scenario runs on all cores (engine threads), the large circuit on one
+ * thread and on all cores (the same spikes either way: only the wall time differs). One JSON line per run.
+ * Usage: tsx bench/cerebellum-lif.ts [--granule 100000] [--patterns 50] [--threads N]
  */
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { toNetworkSpec } from '../src/circuits/loader.ts';
 import { loadScenario, withCircuit } from '../src/scenarios/loader.ts';
@@ -15,18 +17,21 @@ const args = process.argv.slice(2);
 const opt = (k: string, dflt: string) => (args.includes(k) ? args[args.indexOf(k) + 1]! : dflt);
 const big = Number(opt('--granule', '100000'));
 const m = Number(opt('--patterns', '50'));
+const cores = Number(opt('--threads', String(availableParallelism())));
 
 const base = withCircuit(loadScenario('sdm-recall-lif'), 'the benchmark');
 const c = base.circuit.circuit;
+const bigProtocol = sdmProtocolSchema.parse({ ...base.scenario.protocol, patterns: m, noise_bits: [0, 32], cues_per_level: 10 });
 const runs = [
-  { label: 'sdm-recall-lif as shipped', granule: c.populations.granule!.size, protocol: base.scenario.protocol! },
-  { label: `${big.toLocaleString('en')} granule cells`, granule: big, protocol: sdmProtocolSchema.parse({ ...base.scenario.protocol, patterns: m, noise_bits: [0, 32], cues_per_level: 10 }) },
+  { label: 'sdm-recall-lif as shipped', granule: c.populations.granule!.size, protocol: base.scenario.protocol!, threads: cores },
+  { label: `${big.toLocaleString('en')} granule cells`, granule: big, protocol: bigProtocol, threads: 1 },
+  ...(cores > 1 ? [{ label: `${big.toLocaleString('en')} granule cells`, granule: big, protocol: bigProtocol, threads: cores }] : []),
 ];
 for (const run of runs) {
   const circuit = { ...c, populations: { ...c.populations, granule: { ...c.populations.granule!, size: run.granule } } };
   const loaded = { ...base, circuit: { ...base.circuit, circuit, spec: toNetworkSpec(circuit, base.circuit.file) } };
   const t0 = performance.now();
-  const s = await runScenario({ ...loaded, scenario: { ...base.scenario, protocol: run.protocol } }, { backend: 'cpu' });
+  const s = await runScenario({ ...loaded, scenario: { ...base.scenario, protocol: run.protocol } }, { backend: 'cpu', threads: run.threads });
   const res = s.results as Record<string, unknown>;
   console.log(
     JSON.stringify({
@@ -37,6 +42,9 @@ for (const run of runs) {
       patterns_written: run.protocol.kind === 'sdm' ? run.protocol.patterns : null,
       reads: run.protocol.kind === 'sdm' ? run.protocol.noise_bits.length * run.protocol.cues_per_level : null,
       backend: s.backend,
+      kernels: s.kernels,
+      threads: s.threads,
+      shared_ticks: s.shared_ticks,
       synapses: s.synapses,
       build_ms: s.build_ms,
       wall_ms: s.wall_ms,

@@ -1,8 +1,8 @@
 /**
  * One CUBA run for the benchmark, in its own process so peak memory is its own.
- * Usage: tsx bench/cuba.ts <cpu|cpu-js|cpu-reference|gpujs> [duration_ms] [threads]. Prints one JSON line.
- * cpu: the default kernels (WebAssembly SIMD LIF); cpu-js: the compiled JavaScript loop; cpu-reference: the models'
- * step functions. threads: engine threads (cpu backends; default 1), shared where measurement says it pays.
+ * Usage: tsx bench/cuba.ts <cpu|cpu-f32|cpu-js|cpu-reference|gpujs> [duration_ms] [threads]. Prints one JSON line.
+ * cpu: the default kernels (WebAssembly SIMD LIF, float64); cpu-f32: the same at precision 32 (float32 state and
+ * rings); cpu-js: the compiled JavaScript loop; cpu-reference: the models' step functions. threads: engine threads (cpu backends; default 1), shared where measurement says it pays.
  */
 import { performance } from 'node:perf_hooks';
 import { CpuBackend } from '../src/backends/cpu/index.ts';
@@ -15,7 +15,8 @@ import { loadScenario, withCircuit } from '../src/scenarios/loader.ts';
 const which = process.argv[2] ?? 'cpu';
 const durationMs = Number(process.argv[3] ?? 10000);
 const threads = Number(process.argv[4] ?? 1);
-const backend: Backend = which === 'gpujs' ? await GpuJsBackend.create() : new CpuBackend(which !== 'cpu-reference', which === 'cpu');
+const backend: Backend =
+  which === 'gpujs' ? await GpuJsBackend.create() : new CpuBackend(which !== 'cpu-reference', which === 'cpu' || which === 'cpu-f32', which === 'cpu-f32' ? 32 : 64);
 const { circuit, scenario } = withCircuit(loadScenario('cuba'), 'the benchmark');
 const t0 = performance.now();
 const net = buildNetwork(circuit.spec, scenario.seed, 0.1);

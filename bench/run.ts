@@ -167,11 +167,11 @@ if (!only || only === 'cerebellum-lif') {
     '',
     'Command: `npm run bench -- --only cerebellum-lif` (bench/cerebellum-lif.ts).',
     '',
-    '| run | granule cells | synapses | patterns written | reads | wall s | biological ms | real-time factor | synaptic events/s | peak RSS MB | coding level | bit accuracy | agreement with algebraic |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| run | threads (ticks shared) | granule cells | synapses | patterns written | reads | wall s | biological ms | real-time factor | synaptic events/s | peak RSS MB | coding level | bit accuracy | agreement with algebraic |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.run} | ${(r.granule as number).toLocaleString('en')} | ${(r.synapses as number).toLocaleString('en')} | ${r.patterns_written} | ${r.reads} | ${((r.wall_ms as number) / 1000).toFixed(1)} | ${(r.biological_ms as number).toFixed(0)} | ${(r.real_time_factor as number).toFixed(3)} | ${((r.synaptic_events_per_s as number) / 1e6).toFixed(0)}M | ${(r.peak_rss_mb as number).toFixed(0)} | ${((r.granule_coding_level as number) * 100).toFixed(2)}% | ${(r.bit_accuracy as number[]).map((x) => x.toFixed(4)).join(', ')} | ${(r.algebraic_agreement as number).toFixed(4)} |`,
+        `| ${r.run} | ${r.threads} (${(r.shared_ticks as { update: number }).update}) | ${(r.granule as number).toLocaleString('en')} | ${(r.synapses as number).toLocaleString('en')} | ${r.patterns_written} | ${r.reads} | ${((r.wall_ms as number) / 1000).toFixed(1)} | ${(r.biological_ms as number).toFixed(0)} | ${(r.real_time_factor as number).toFixed(3)} | ${((r.synaptic_events_per_s as number) / 1e6).toFixed(0)}M | ${(r.peak_rss_mb as number).toFixed(0)} | ${((r.granule_coding_level as number) * 100).toFixed(2)}% | ${(r.bit_accuracy as number[]).map((x) => x.toFixed(4)).join(', ')} | ${(r.algebraic_agreement as number).toFixed(4)} |`,
     ),
     '',
   ]);
@@ -231,8 +231,8 @@ function runNode(backend: string, threads = 1) {
 }
 
 const cores = os.availableParallelism();
-for (const [b, threads] of [['cpu', 1], ['cpu', cores], ['cpu-js', 1], ['cpu-reference', 1], ['gpujs', 1]] as const) {
-  if (b === 'cpu' && threads === cores && cores === 1) continue; // one core: the threads row is the one-thread row
+for (const [b, threads] of [['cpu', 1], ['cpu', cores], ['cpu-f32', 1], ['cpu-f32', cores], ['cpu-js', 1], ['cpu-reference', 1], ['gpujs', 1]] as const) {
+  if (b.startsWith('cpu') && threads === cores && cores === 1) continue; // one core: the threads row is the one-thread row
   process.stderr.write(`running purkinje ${b}, ${threads} thread(s) ...\n`);
   // Best of three for the cpu rows (a shared machine's noise is one-sided: it only ever slows a run down).
   const tries = b.startsWith('cpu') ? [0, 1, 2].map(() => runNode(b, threads)) : [runNode(b, threads)];

@@ -2,7 +2,7 @@
  * What a user waits for: `purkinje --version`, and `purkinje run cuba --duration 10000` as a whole process from the
  * shell, each the median of several runs; the compiled build (dist/) against the TypeScript sources through tsx
  * (PURKINJE_FROM_SOURCES=1), and against Brian2's CUBA script as a whole process where Debian's python3-brian is
- * installed (its code cache warmed by one run first). One JSON line.
+ * installed (its code cache warmed by one run first). It builds dist/ first. One JSON line.
  * Usage: tsx bench/startup.ts [--runs 5]
  */
 import { spawnSync } from 'node:child_process';
@@ -33,6 +33,10 @@ function timed(cmd: string, argv: string[], env: Record<string, string> = {}): n
   }
   return ts;
 }
+
+// The compiled build must be fresh, or bin/purkinje.js would run the sources for both columns.
+const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, encoding: 'utf8' });
+if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`);
 
 const bin = path.join(root, 'bin', 'purkinje.js');
 const cuba = ['run', 'cuba', '--duration', '10000', '--quiet', '--out', path.join(out, 'cuba'), '--overwrite'];

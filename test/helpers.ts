@@ -22,6 +22,7 @@ export const BACKENDS: readonly BackendCase[] = [
   { name: 'cpu (reference step)', rtol: 1e-12, make: async () => new CpuBackend(false) },
   { name: 'cpu (compiled JavaScript)', rtol: 1e-12, make: async () => new CpuBackend(true, false) },
   { name: 'cpu (WebAssembly SIMD)', rtol: 1e-12, make: async () => new CpuBackend(true, true) },
+  { name: 'cpu (float32, WebAssembly SIMD)', rtol: 2e-5, make: async () => new CpuBackend(true, true, 32) },
   { name: `gpujs (${device})`, rtol: 2e-5, make: async () => GpuJsBackend.create(device) },
 ];
 console.info(`[backends] running engine tests on: ${BACKENDS.map((b) => b.name).join(', ')}${device === 'webgpu' ? '' : ' (no WebGPU adapter here: gpujs runs on ' + device + ')'}`);

@@ -141,6 +141,7 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
     .option('--seed <n>', "random seed (default: the scenario's)", intArg('--seed', 0))
     .addOption(new Option('--backend <name>', 'compute backend').choices(BACKEND_CHOICES).default('cpu'))
     .option('--threads <n>', "engine threads on the cpu backend (default: this machine's cores); the results do not depend on it", intArg('--threads', 1, 256))
+    .addOption(new Option('--precision <bits>', 'floating-point precision of the cpu backend (32: float32 state and rings, faster; the summary says which ran)').choices(['64', '32']).default('64'))
     .option('--duration <ms>', "biological time to simulate (default: the scenario's)", positiveNumber('--duration'))
     .addOption(new Option('--format <f>', 'spike log format').choices(SPIKE_FORMATS).default('csv'))
     .option('--stream <target>', "'-' streams the spike log to stdout as the run goes (the summary goes to --out only)")
@@ -150,7 +151,7 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
       'after',
       '\nExamples:\n  purkinje run cuba\n  purkinje run cuba --duration 1000 --seed 7 --json\n  purkinje run scenarios/cuba.yaml --backend gpujs --out out/cuba-gpu\n  purkinje run cuba --stream - --format ndjson | head\n  purkinje run sdm-recall --format arrow --out out/sdm\n',
     )
-    .action(async (ref: string, o: { out?: string; overwrite?: boolean; maxMemory?: number; seed?: number; backend: BackendChoice; threads?: number; duration?: number; format: SpikeFormat; stream?: string; json?: boolean; quiet?: boolean }) => {
+    .action(async (ref: string, o: { out?: string; overwrite?: boolean; maxMemory?: number; seed?: number; backend: BackendChoice; threads?: number; precision: '32' | '64'; duration?: number; format: SpikeFormat; stream?: string; json?: boolean; quiet?: boolean }) => {
       if (o.stream !== undefined && o.stream !== '-') throw new InputError('--stream', `'-' (stdout), got '${o.stream}'`);
       if (o.stream && o.json) throw new InputError('--json', 'not together with --stream - (both would write to stdout)');
       const release = interrupt.hold();
@@ -171,6 +172,7 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
         const summary = await runScenario(loaded, {
           backend: o.backend,
           threads: o.threads ?? availableParallelism(),
+          precision: o.precision === '32' ? 32 : 64,
           outDir,
           signal: AbortSignal.any([interrupt.signal, controller.signal]),
           format: o.format,

@@ -12,6 +12,7 @@ import { wasm, WASM_PAGE_BYTES } from '../backends/cpu/wasm/api.ts';
 
 export interface Storage {
   f64(n: number): Float64Array;
+  f32(n: number): Float32Array;
   u32(n: number): Uint32Array;
   u8(n: number): Uint8Array;
   /** The linear memory the arrays live in (arena only). */
@@ -22,6 +23,7 @@ export interface Storage {
 
 export const plainStorage: Storage = {
   f64: (n) => new Float64Array(n),
+  f32: (n) => new Float32Array(n),
   u32: (n) => new Uint32Array(n),
   u8: (n) => new Uint8Array(n),
   memory: undefined,
@@ -30,6 +32,7 @@ export const plainStorage: Storage = {
 
 export const sharedStorage: Storage = {
   f64: (n) => new Float64Array(new SharedArrayBuffer(8 * n)),
+  f32: (n) => new Float32Array(new SharedArrayBuffer(4 * n)),
   u32: (n) => new Uint32Array(new SharedArrayBuffer(4 * n)),
   u8: (n) => new Uint8Array(new SharedArrayBuffer(n)),
   memory: undefined,
@@ -61,6 +64,9 @@ export class Arena implements Storage {
   }
   f64(n: number): Float64Array {
     return new Float64Array(this.memory.buffer, this.take(8 * n), n);
+  }
+  f32(n: number): Float32Array {
+    return new Float32Array(this.memory.buffer, this.take(4 * n), n);
   }
   u32(n: number): Uint32Array {
     return new Uint32Array(this.memory.buffer, this.take(4 * n), n);

@@ -85,7 +85,7 @@ export function deliverPart(
   spikes: Uint32Array,
   count: number,
   s: number,
-  ring: Float64Array,
+  ring: Float64Array | Float32Array,
   n: number,
   L: number,
   dirty: Uint8Array,

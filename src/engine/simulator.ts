@@ -21,7 +21,7 @@ import { KernelRegistry, updateKernelName } from '../kernels/index.ts';
 import { CounterRng, streamId } from '../core/rng.ts';
 import { cpuKernel } from '../backends/cpu/index.ts';
 import { generatorTicks, nextPoissonTick } from '../models/neurons/sources.ts';
-import type { StepIO } from '../models/neurons/types.ts';
+import type { FloatArray, StepIO } from '../models/neurons/types.ts';
 import type { Network, Population, Projection } from '../network/network.ts';
 import { EventQueue, type QueuedEvent } from './queue.ts';
 import { CfGatedRule } from '../models/plasticity/cf-gated.ts';
@@ -75,7 +75,7 @@ interface Runtime {
   readonly io: StepIO | null;
   readonly slots: number;
   readonly dirty: Uint8Array;
-  readonly rings: Float64Array[];
+  readonly rings: FloatArray[];
   readonly out: Projection[];
   readonly spikes: Uint32Array;
   /** Tick of each neuron's last spike (-Infinity before the first): the spike history plasticity rules read. */
@@ -91,7 +91,7 @@ interface Runtime {
   /** Thread slices (engine/partition.ts) when a thread team runs; null otherwise. */
   bounds: Uint32Array | null;
   /** External-drive array in the engine's storage (io.iExt points at it while a drive is on); null: plain arrays. */
-  ext: Float64Array | null;
+  ext: FloatArray | null;
   /** Each thread's spikes at its slice's offset (thread team only). */
   sliceSpikes: Uint32Array | null;
   /** Spike sources: the tick each neuron last fired in the stimuli phase (-1 before). */
@@ -213,10 +213,13 @@ export class Simulator {
     }
     if (threads > 1) shareSynapses(network);
     // The state moves into the chosen storage (a copy: the values are those the network was built with).
-    if (store !== plainStorage)
+    // A cpu backend of precision 32 keeps every neuron population's state and rings in float32.
+    const f32 = options.backend instanceof CpuBackend && options.backend.precision === 32;
+    const float = (n: number): FloatArray => (f32 ? store.f32(n) : store.f64(n));
+    if (store !== plainStorage || f32)
       for (const pop of network.populations)
         for (const k of Object.keys(pop.state)) {
-          const a = store.f64(pop.state[k]!.length);
+          const a = float(pop.state[k]!.length);
           a.set(pop.state[k]!);
           pop.state[k] = a;
         }
@@ -227,14 +230,14 @@ export class Simulator {
       const slots = slotsOf(pop);
       const out = network.projections.filter((p) => p.source === pop);
       const spikes = pop.model ? store.u32(pop.size) : new Uint32Array(pop.size);
-      const ext = pop.model && store !== plainStorage ? store.f64(pop.size) : null;
+      const ext = pop.model && (store !== plainStorage || f32) ? float(pop.size) : null;
       let kernel: PopulationKernel | null = null;
       let io: StepIO | null = null;
-      const rings: Float64Array[] = [];
+      const rings: FloatArray[] = [];
       if (pop.model) {
         const derived = pop.model.derive(pop.params, network.dtMs);
         const factory = registry.get(updateKernelName(pop.model.name)) ?? cpuKernel;
-        for (let r = 0; r < pop.model.receptors.length; r++) rings.push(store.f64(slots * pop.size));
+        for (let r = 0; r < pop.model.receptors.length; r++) rings.push(float(slots * pop.size));
         // This simulator's own record of the arrays: a later simulator on the same network moves pop.state again.
         const state = { ...pop.state };
         kernel = await factory({ model: pop.model, params: pop.params, derived, n: pop.size, state, ...(store.memory ? { memory: store.memory } : {}) });
@@ -600,7 +603,7 @@ export class Simulator {
   }
 
   private recomputeCurrent(r: Runtime): void {
-    const io = r.io! as { iExt: Float64Array | null } & StepIO;
+    const io = r.io! as { iExt: FloatArray | null } & StepIO;
     r.extChanged = true;
     if (r.activeSteps.length === 0) {
       io.iExt = null;
@@ -721,6 +724,7 @@ async function startTeam(network: Network, rt: readonly Runtime[], threads: numb
       dtMs: network.dtMs,
       compiled: backend.compiled,
       wasmSimd: backend.wasmSimd,
+      precision: backend.precision,
       memory,
       ctl: new Int32Array(new SharedArrayBuffer(4 * words)),
       tick: new Float64Array(new SharedArrayBuffer(8)),

@@ -19,7 +19,7 @@ import type { Backend, LinearMemory, PopulationKernel } from '../kernels/index.t
 import { KernelRegistry, updateKernelName } from '../kernels/index.ts';
 import { cpuKernel } from '../backends/cpu/index.ts';
 import { NEURON_MODELS } from '../models/neurons/registry.ts';
-import type { StateArrays, StepIO } from '../models/neurons/types.ts';
+import type { FloatArray, StateArrays, StepIO } from '../models/neurons/types.ts';
 import { type DeliveryCsr, deliverPart } from './partition.ts';
 
 /** One outgoing projection of a population, as a thread delivers it. */
@@ -39,13 +39,13 @@ export interface PopSetup {
   readonly slots: number;
   readonly bounds: Uint32Array;
   readonly state: StateArrays;
-  readonly rings: readonly Float64Array[];
+  readonly rings: readonly FloatArray[];
   /** The tick's spikes of the whole population, ascending (written by thread 0 after the merge). */
   readonly spikes: Uint32Array;
   /** Each slice's spikes (indices local to the slice) at offset bounds[t]. */
   readonly sliceSpikes: Uint32Array;
   /** External drive of the whole population (valid when the tick's control says so). */
-  readonly ext: Float64Array;
+  readonly ext: FloatArray;
   readonly dirty: Uint8Array;
   readonly out: readonly OutSetup[];
 }
@@ -55,6 +55,7 @@ export interface TeamSetup {
   readonly dtMs: number;
   readonly compiled: boolean;
   readonly wasmSimd: boolean;
+  readonly precision: 32 | 64;
   /** The engine's arena (arena.ts) when the arrays live in one linear memory. */
   readonly memory: LinearMemory | undefined;
   readonly ctl: Int32Array;
@@ -97,9 +98,9 @@ export function waitChange(ctl: Int32Array, i: number, value: number): number {
 /** A slice of a population as one thread steps it. */
 interface Slice {
   readonly kernel: PopulationKernel;
-  readonly io: StepIO & { slotOffset: number; slotHasInput: boolean; iExt: Float64Array | null };
+  readonly io: StepIO & { slotOffset: number; slotHasInput: boolean; iExt: FloatArray | null };
   readonly a: number;
-  readonly ext: Float64Array;
+  readonly ext: FloatArray;
 }
 
 /** What one thread (0 = the caller) does in each phase. */

@@ -48,7 +48,7 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
     const calibration = calibrateGolgi(network, circuit.circuit, circuit.file);
     const balance = calibrateBalance(network, circuit.circuit, circuit.file);
     const buildMs = performance.now() - t0;
-    const { backend, reason } = await createBackend(opts.backend ?? 'cpu');
+    const { backend, reason } = await createBackend(opts.backend ?? 'cpu', opts.precision ?? 64);
     const sim = await Simulator.create(network, { seed, backend, threads: opts.threads ?? 1 });
     try {
       scenario.stimuli.forEach((s, i) => {

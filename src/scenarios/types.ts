@@ -8,6 +8,8 @@ export interface ScenarioRunOptions {
   readonly backend?: BackendChoice;
   /** Engine threads (cpu backend; default 1). The results do not depend on it. */
   readonly threads?: number;
+  /** Floating-point precision of the cpu backend's state and rings (default 64). */
+  readonly precision?: 32 | 64;
   readonly seed?: number;
   readonly durationMs?: number;
   /** Output directory for spikes.csv and summary.json; none when absent. */

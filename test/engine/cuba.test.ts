@@ -78,4 +78,19 @@ describe('CUBA', () => {
     const early = (t: number[]) => t.filter((_, i) => i % 3 === 0 && t[i]! <= 50).length;
     expect(early(gpu.trains)).toBe(early(cpu.trains));
   });
+
+  it('the cpu backend at precision 32 agrees with float64 statistically, and spike for spike at first', async () => {
+    const f64 = await spikesOf(new CpuBackend(), 10000);
+    const f32 = await spikesOf(new CpuBackend(true, true, 32), 10000);
+    expect(f32.kernels.exc).toBe('cpu/float32/wasm-simd');
+    for (const name of ['exc', 'inh']) {
+      const r = f32.counts[name]! / f64.counts[name]!;
+      expect(r).toBeGreaterThan(0.95);
+      expect(r).toBeLessThan(1.05);
+    }
+    // The same spikes (tick, population, neuron) for the first 5 ms, before float32 rounding moves a crossing.
+    const early = (t: number[]) => t.slice(0, t.findIndex((x, i) => i % 3 === 0 && x > 50));
+    expect(early(f32.trains).length).toBeGreaterThan(30);
+    expect(early(f32.trains)).toEqual(early(f64.trains));
+  });
 });

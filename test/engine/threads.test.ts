@@ -54,9 +54,9 @@ function stateOf(net: Network): Record<string, number[]> {
   return out;
 }
 
-async function runMixed(threads: number): Promise<Outcome> {
+async function runMixed(threads: number, precision: 32 | 64 = 64): Promise<Outcome> {
   const net = buildNetwork(MIXED, 3, 0.1);
-  const sim = await Simulator.create(net, { seed: 3, backend: new CpuBackend(), threads, share: 'always' });
+  const sim = await Simulator.create(net, { seed: 3, backend: new CpuBackend(true, undefined, precision), threads, share: 'always' });
   const spikes: number[] = [];
   sim.onSpikes((t, pop, idx) => {
     for (const i of idx) spikes.push(t, pop.index, i);
@@ -131,6 +131,16 @@ describe('engine threads', () => {
       expect(many.shared.deliver).toBeGreaterThan(10);
       expect(many.shared.deliver).toBeLessThan(2000);
     }
+  }, 120_000);
+
+  it('at precision 32 (float32 state and rings): 1 and 2 threads agree bit for bit', async () => {
+    const one = await runMixed(1, 32);
+    const two = await runMixed(2, 32);
+    expect(one.spikes.length).toBeGreaterThan(10000);
+    expect(two.spikes).toEqual(one.spikes);
+    expect(two.events).toBe(one.events);
+    for (const [k, a] of Object.entries(one.state)) expect(Float64Array.from(two.state[k]!), k).toEqual(Float64Array.from(a));
+    expect(two.shared.update).toBe(3000);
   }, 120_000);
 
   it('climbing-fibre plasticity and the spiking SDM read: 1 and 2 threads agree bit for bit', async () => {

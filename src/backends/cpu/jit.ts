@@ -7,10 +7,10 @@
  */
 import type { PopulationKernel, PopulationKernelArgs } from '../../kernels/index.ts';
 import { type LifDerived, type LifParams, settleLif } from '../../models/neurons/lif.ts';
-import type { StepIO } from '../../models/neurons/types.ts';
+import type { FloatArray, StepIO } from '../../models/neurons/types.ts';
 
-type LifLoop = (off: number, ext: Float64Array | null) => number;
-type LifLoopFactory = (v: Float64Array, ge: Float64Array, gi: Float64Array, refr: Float64Array, ringE: Float64Array, ringI: Float64Array, spikes: Uint32Array) => LifLoop;
+type LifLoop = (off: number, ext: FloatArray | null) => number;
+type LifLoopFactory = (v: FloatArray, ge: FloatArray, gi: FloatArray, refr: FloatArray, ringE: FloatArray, ringI: FloatArray, spikes: Uint32Array) => LifLoop;
 
 function lit(x: number): string {
   if (!Number.isFinite(x)) throw new RangeError(`cannot compile a non-finite constant ${x}`);
@@ -61,7 +61,7 @@ export function compiledLifKernel(args: PopulationKernelArgs): PopulationKernel 
    * rehearses every branch on the real arrays and then restores them exactly: the results do not change.
    */
   const rehearsed = new Set<LifLoop>();
-  const rehearse = (io: StepIO, loop: LifLoop, ext: Float64Array | null): void => {
+  const rehearse = (io: StepIO, loop: LifLoop, ext: FloatArray | null): void => {
     rehearsed.add(loop);
     if (n < 2) return;
     const names = ['v', 'ge', 'gi', 'refr'] as const;

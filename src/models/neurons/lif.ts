@@ -60,6 +60,13 @@ export function restTolerance(vRest: number, decayM: number): number {
   return 1e-12 + (2 * ulp(vRest)) / (1 - decayM);
 }
 
+/** The same in float32 arithmetic (a float32 kernel's state stalls about 2^29 times farther from rest). */
+export function restTolerance32(vRest: number, decayM: number): number {
+  const a = Math.abs(vRest);
+  const ulp32 = a === 0 ? 2 ** -149 : 2 ** (Math.floor(Math.log2(a)) - 23);
+  return 1e-6 + (2 * ulp32) / (1 - decayM);
+}
+
 /**
  * Exact propagator from a synaptic variable with time constant tauX into v over h (all ms):
  *   P = tau_x / (tau_x - tau_m) (e^{-h/tau_x} - e^{-h/tau_m})

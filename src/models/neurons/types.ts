@@ -20,19 +20,22 @@ export interface ParamSpec {
   readonly integer?: boolean;
 }
 
-export type StateArrays = Record<string, Float64Array>;
+/** Float arrays of a population: float64 (the reference), or float32 on a backend of that precision. */
+export type FloatArray = Float64Array | Float32Array;
+
+export type StateArrays = Record<string, FloatArray>;
 
 /** Everything one population update touches. Arrays are indexed by neuron; ring slots by `slotOffset + neuron`. */
 export interface StepIO {
   readonly n: number;
   readonly state: StateArrays;
   /** One ring buffer per receptor (length slots * n); the slot for this tick starts at `slotOffset`. */
-  readonly rings: readonly Float64Array[];
+  readonly rings: readonly FloatArray[];
   readonly slotOffset: number;
   /** Whether the current slot holds any input (lets a quiet population be skipped). */
   readonly slotHasInput: boolean;
   /** External current per neuron in the model's current unit (see docs/UNITS.md), or null when none is applied. */
-  readonly iExt: Float64Array | null;
+  readonly iExt: FloatArray | null;
   /** Output: indices of neurons that spiked in this tick, in increasing order. */
   readonly spikes: Uint32Array;
   /**
@@ -49,7 +52,7 @@ export interface NeuronModel<P extends Record<string, number>, D> {
   readonly params: { readonly [K in keyof P]: ParamSpec };
   /** Input ports, in the order of `StepIO.rings` (e.g. ['exc', 'inh']). */
   readonly receptors: readonly string[];
-  /** State variables, each a Float64Array of length n in `StepIO.state`. `v` (mV) is always present. */
+  /** State variables, each a float array of length n in `StepIO.state`. `v` (mV) is always present. */
   readonly stateVars: readonly string[];
   /** Checks relations between parameters that single-parameter bounds cannot express; returns an error or null. */
   validate?(p: P): { field: keyof P & string; expected: string } | null;
