@@ -182,6 +182,8 @@ export class Simulator {
 
   /** Whether the thread team shares the tick in progress. */
   private sharing = false;
+  /** Neurons updated in the tick in progress (for the sharing policy). */
+  private updated = 0;
   /** Ticks whose update and propagate phases were shared with the thread team. */
   readonly sharedTicks = { update: 0, deliver: 0 };
 
@@ -420,24 +422,27 @@ export class Simulator {
   /** The tick loop (see the schedule at the top of this file). */
   private runSync(stop: number): void {
     const rt = this.rt;
-    this.policy?.resume();
+    const policy = this.policy;
+    policy?.resume();
     for (let k = this.tick; k < stop; k++) {
       this.stimuli(k);
-      this.sharing = this.team !== null && (this.policy === null || this.policy.next());
-      if (this.sharing && this.updateTeam(this.team!, k)) {
-        this.endTick(k);
-        continue;
-      }
-      for (let p = 0; p < rt.length; p++) {
-        const r = rt[p]!;
-        const io = this.prepare(r, k);
-        if (io === null) continue;
-        r.count = r.kernel!.step(io) as number;
-        this.afterStep(r, io.slotOffset / r.pop.size);
-      }
+      this.sharing = this.team !== null && (policy === null || policy.next());
+      const events = this.synapticEvents;
+      this.updated = 0;
+      if (!(this.sharing && this.updateTeam(this.team!, k)))
+        for (let p = 0; p < rt.length; p++) {
+          const r = rt[p]!;
+          const io = this.prepare(r, k);
+          if (io === null) continue;
+          r.count = r.kernel!.step(io) as number;
+          this.updated += r.pop.size;
+          this.afterStep(r, io.slotOffset / r.pop.size);
+        }
       this.endTick(k);
+      // Work of the tick for the sharing policy: a synaptic event costs about a quarter of a neuron update.
+      policy?.done(this.updated + (this.synapticEvents - events) / 4);
     }
-    this.policy?.pause();
+    policy?.pause();
   }
 
   /** The same loop, awaiting kernels whose step is asynchronous (WebGPU readback). */
@@ -471,6 +476,7 @@ export class Simulator {
       if (io === null) team.plan(p, false);
       else {
         team.plan(p, true, io.slotOffset / r.pop.size, io.slotHasInput, io.iExt !== null);
+        this.updated += r.pop.size;
         if (r.bounds![1]! < r.pop.size) split = true;
       }
     }

@@ -328,13 +328,15 @@ export class ThreadTeam {
  * machine busy with other processes a barrier waits for a descheduled thread (milliseconds instead of microseconds),
  * and a small network's tick (microseconds) gains less than its cache lines cost to move between cores. Since the
  * results do not depend on it, the engine measures: it times windows of ticks (at least `windowMs` of wall time and
- * `minTicks` ticks; the first window after each switch warms the mode up and is not counted) with and without the team, keeps the
- * cost per tick of each (a moving average while a mode is used; a try of the other mode replaces that one's), uses the cheaper,
- * and tries the other again after `minGap` windows, doubling that wait each time the try loses (up to `maxGap`).
+ * `minTicks` ticks; the first window after each switch warms the mode up and is not counted) with and without the
+ * team, keeps the cost per unit of work (`done`) of each (a moving average while a mode is used; a try of the other
+ * mode replaces that one's), uses the cheaper, and tries the other again after `minGap` windows, doubling that wait
+ * each time the try loses (up to `maxGap`).
  */
 export class TeamPolicy {
   private shared = true;
   private ticks = 0;
+  private work = 0;
   private t0 = -1;
   private pausedAt = -1;
   /** Windows until the other mode is tried again; doubles each time a try loses (up to maxGap). */
@@ -370,12 +372,21 @@ export class TeamPolicy {
     const t = this.now();
     if (this.t0 < 0) this.t0 = t;
     else if (this.ticks >= this.minTicks && t - this.t0 >= this.windowMs) {
-      this.record(this.shared, (t - this.t0) / this.ticks);
+      this.record(this.shared, (t - this.t0) / Math.max(this.work, 1e-9));
       this.t0 = t;
       this.ticks = 0;
+      this.work = 0;
     }
     this.ticks++;
     return this.shared;
+  }
+
+  /**
+   * The work the tick just run did (neurons updated plus a share of synaptic events): costs are compared per unit of
+   * work, so windows that fall on a burst and windows that fall on a quiet spell compare fairly.
+   */
+  done(work: number): void {
+    this.work += work;
   }
 
   private record(shared: boolean, msPerTick: number): void {
@@ -404,7 +415,7 @@ export class TeamPolicy {
     if (this.shared !== was) this.warm = false;
   }
 
-  /** Measured ms per tick alone and shared (NaN before a window of each). */
+  /** Measured ms per unit of work alone and shared (NaN before a window of each). */
   get costs(): { alone: number; shared: number } {
     return { alone: this.cost[0], shared: this.cost[1] };
   }

@@ -98,6 +98,7 @@ describe('engine threads', () => {
         const s = policy.next();
         if (s) sharedTicks++;
         clock += s ? shared : alone;
+        policy.done(1);
       }
       return sharedTicks / ticks;
     };
