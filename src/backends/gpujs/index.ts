@@ -30,7 +30,8 @@ export async function probeGpuDevice(): Promise<GpuDevice> {
 
 type KernelFn = (this: unknown, ...args: never[]) => number;
 
-function constantsFor(modelName: string, params: Readonly<Record<string, number>>, derived: unknown): Record<string, number> {
+/** The constants a model's gpu.js kernel reads (`this.constants`), from its params and derived values. */
+export function constantsFor(modelName: string, params: Readonly<Record<string, number>>, derived: unknown): Record<string, number> {
   if (modelName === 'threshold_unit') {
     const p = params as ThresholdParams;
     return { theta: p.theta, bias: p.bias, strict: p.strict };
@@ -77,7 +78,7 @@ const KERNELS: Readonly<Record<string, KernelFn>> = {
 };
 
 /** How each model's host state maps to the kernel's five rows (row 4 is always the spike flag). */
-const ROWS: Readonly<Record<string, readonly string[]>> = {
+export const ROWS: Readonly<Record<string, readonly string[]>> = {
   lif: ['v', 'ge', 'gi', 'refr'],
   lif_cond: ['v', 'ge', 'gi', 'refr'],
   threshold_unit: ['v', 'input'],
