@@ -21,8 +21,8 @@
  * Iterative read (autoassociative, w = n): x_0 = cue, x_{t+1} = read(x_t) until x_{t+1} = x_t (a fixed point) or a
  * step limit (Kanerva 1988: reads from a cue within the critical distance converge to the stored pattern).
  *
- * Memory (bytes): addresses 4 r ceil(n / 32), counters r w (counterBits / 8), plus 4 r of scratch. What fits in 24 GiB
- * at Kanerva's n = 1000, r = 10^6 (addresses 128 MB, scratch 4 MB):
+ * Memory (bytes): addresses 4 r ceil(n / 32), counters r w (counterBits / 8), plus 12 r of scratch (distances and the
+ * batched scan's pairs). What fits in 24 GiB at Kanerva's n = 1000, r = 10^6 (addresses 128 MB, scratch 12 MB):
  *
  *   value width w | Int8 counters | Int16  | Int32
  *   100           | 100 MB        | 200 MB | 400 MB
@@ -31,6 +31,12 @@
  * so every counter width fits, even autoassociatively. The binding limits are elsewhere: one typed array holds at most
  * 2^32 elements in Node 20 (r w <= 2^32 - 1, i.e. w <= 4294 at r = 10^6), and the wasm kernel's memory (4 r W + 4 r
  * bytes) must stay under the 4 GiB of wasm32 (r up to about 32 million at n = 1000; beyond, 'auto' falls back to js).
+ * With the wasm kernel, Int8 and Int16 counters live in the same wasm memory when everything fits in 4 GiB (then a
+ * SIMD kernel sums them, `sumKernel` = 'wasm'; else they get their own buffer and JavaScript sums them).
+ *
+ * Batched reads: `readBatch` (and `activeSetBatch`) return exactly what `read` (`activeSet`) returns for each address
+ * but scan the addresses once per block of 32 queries; `SdmReadPool` (backends/cpu/sdm) spreads that scan and the
+ * counter sums over worker threads for a memory built with `shared: true`. bench/sdm-algebraic.ts measures all three.
  * The OS maps counter pages lazily, so the resident size grows as locations are first written.
  * Int8 counters with saturation at +-127 are the cheap choice at that scale (bench/sdm-algebraic.ts).
  *
@@ -44,7 +50,9 @@ import { InputError } from '../../../core/errors.ts';
 import { CounterRng, streamId } from '../../../core/rng.ts';
 import { hammingBits, lastWordMask, packBits, randomPackedInto, unpackBits, wordsFor } from './bits.ts';
 import { PatternStore, type PatternReadResult } from './patterns.ts';
-import { createScanner, type HammingScanner, type ScanKernel } from './scan.ts';
+import { activeSetsFromPairs, sumPairs } from './batch.ts';
+import { createScanner, type HammingScanner, type ScanKernel, type SharedScannerState } from './scan.ts';
+import { BLOCK_MAX } from './scan-block.ts';
 import { checkTie, thresholdSums, type TieRule } from './threshold.ts';
 
 export type CounterBits = 8 | 16 | 32;
@@ -87,6 +95,29 @@ export interface BinarySdmParams {
   readonly keepPatterns?: boolean;
   /** Distance kernel (default 'auto': wasm when available, else js; both exact). */
   readonly kernel?: ScanKernel;
+  /**
+   * Keep addresses and counters in shared memory (a shared WebAssembly.Memory and a SharedArrayBuffer) so that worker
+   * threads can read them in place (backends/cpu/sdm, `SdmReadPool`). Default false.
+   */
+  readonly shared?: boolean;
+  /** Shape of the batched scan's code (scan-block.ts; default DEFAULT_BLOCK_TUNING): exact whatever the choice. */
+  readonly blockScan?: { readonly unroll?: number; readonly simd?: boolean; readonly step?: number };
+}
+
+/** What a worker thread needs to read a shared memory in place (structured-cloneable: postMessage it). */
+export interface SharedSdmState {
+  readonly scanner: SharedScannerState;
+  /** The buffer holding the counters (location-major, r * valueBits of counterBits bits) from `countersOffset`. */
+  readonly counters: SharedArrayBuffer;
+  readonly countersOffset: number;
+  readonly counterBits: CounterBits;
+  readonly valueBits: number;
+  readonly saturation: number;
+}
+
+/** A typed-array view of `length` counters of width `bits` on `buffer` from byte `offset`. */
+export function countersView(bits: CounterBits, buffer: ArrayBuffer | SharedArrayBuffer, length: number, offset = 0): Counters {
+  return bits === 8 ? new Int8Array(buffer, offset, length) : bits === 16 ? new Int16Array(buffer, offset, length) : new Int32Array(buffer, offset, length);
 }
 
 /** Kanerva's (1988) example memory: 1000-bit addresses, a million hard locations, radius 451 (~1072 active). */
@@ -183,7 +214,15 @@ export class BinarySdm {
     this.seed = seed;
     this.counterBits = counterBits;
     this.words = wordsFor(n);
-    this.scanner = createScanner(n, r, params.kernel ?? BINARY_SDM_DEFAULTS.kernel);
+    const shared = params.shared === true;
+    const block = params.blockScan ?? {};
+    this.scanner = createScanner(n, r, params.kernel ?? BINARY_SDM_DEFAULTS.kernel, {
+      shared,
+      ...(block.unroll === undefined ? {} : { unroll: block.unroll }),
+      ...(block.simd === undefined ? {} : { simd: block.simd }),
+      ...(block.step === undefined ? {} : { step: block.step }),
+      counters: { valueBits: w, bits: counterBits },
+    });
     if (params.addresses !== undefined) this.adoptAddresses(params.addresses);
     else {
       const rng = new CounterRng(seed);
@@ -191,7 +230,9 @@ export class BinarySdm {
       const a = this.scanner.addresses;
       for (let i = 0, off = 0; i < r; i++, off += this.words) randomPackedInto(rng, n, stream, i, a, off);
     }
-    this.counters_ = counterBits === 8 ? new Int8Array(r * w) : counterBits === 16 ? new Int16Array(r * w) : new Int32Array(r * w);
+    const counterBytes = (r * w * counterBits) / 8;
+    // in the wasm scanner's memory when it placed them there (its kernel sums them), else a buffer of their own
+    this.counters_ = this.scanner.counters ?? countersView(counterBits, shared ? new SharedArrayBuffer(counterBytes) : new ArrayBuffer(counterBytes), r * w);
     this.acc = new Float64Array(w);
     this.bipolar = new Int8Array(w);
     this.patterns = params.keepPatterns === true ? new PatternStore(n, w) : null;
@@ -200,6 +241,14 @@ export class BinarySdm {
   /** Which distance kernel this memory runs ('js' or 'wasm'). */
   get kernel(): 'js' | 'wasm' {
     return this.scanner.kind;
+  }
+
+  /**
+   * Which code sums the counters of a read: 'wasm' (a SIMD kernel, scan-block.ts) when the counters sit in the wasm
+   * scanner's memory (Int8 or Int16 counters, addresses and counters within 4 GiB), else 'js'.
+   */
+  get sumKernel(): 'js' | 'wasm' {
+    return this.scanner.counters === null ? 'js' : 'wasm';
   }
 
   /** The packed hard-location addresses (r * words), read-only: share them, do not write them. */
@@ -298,29 +347,134 @@ export class BinarySdm {
    */
   read(address: Uint8Array, cue?: Uint8Array): SdmReadResult {
     const active = this.activeSet(address);
-    return this.readActive(active, cue ?? (this.valueBits === this.n ? address : undefined));
+    return this.readActive(active, this.cueFor(address, cue));
   }
 
   /** The read rule on a given active set. */
   readActive(active: ArrayLike<number>, cue?: Uint8Array): SdmReadResult {
     const w = this.valueBits;
+    const r = this.r;
+    const count = active.length;
+    if (this.scanner.counters !== null && count <= r && count * this.saturation <= INT32_MAX) {
+      // the wasm sum kernel, on the active set written as pairs (i, query 0)
+      const pairs = this.scanner.pairs;
+      for (let a = 0; a < count; a++) {
+        const i = active[a]!;
+        if (!(i >= 0 && i < r && Number.isInteger(i))) throw new RangeError(`active location ${i} outside [0, ${r})`);
+        pairs[2 * a] = i;
+        pairs[2 * a + 1] = 1;
+      }
+      return this.readFromSums(this.scanner.sumBlock(0, 1, 0, count).acc.subarray(0, w), count, cue);
+    }
     const acc = this.acc;
     acc.fill(0);
     const c = this.counters_;
-    const r = this.r;
-    for (let a = 0; a < active.length; a++) {
+    for (let a = 0; a < count; a++) {
       const i = active[a]!;
       if (!(i >= 0 && i < r && Number.isInteger(i))) throw new RangeError(`active location ${i} outside [0, ${r})`);
       const base = i * w;
       for (let j = 0; j < w; j++) acc[j]! += c[base + j]!;
     }
+    return this.readFromSums(acc, count, cue);
+  }
+
+  /**
+   * The last step of the read rule: from exact sums s_j (valueBits long, e.g. summed by another thread) and |A(x)|,
+   * the clamped Int32 sums and the read bits.
+   */
+  readFromSums(acc: ArrayLike<number>, active: number, cue?: Uint8Array): SdmReadResult {
+    const w = this.valueBits;
+    if (acc.length !== w) throw new InputError('BinarySdm readFromSums', `${w} sums, got ${acc.length}`);
     const sums = new Int32Array(w);
     for (let j = 0; j < w; j++) {
       const s = acc[j]!;
       sums[j] = s > INT32_MAX ? INT32_MAX : s < -INT32_MAX ? -INT32_MAX : s;
     }
     const bits = thresholdSums(acc, this.tie, cue ?? null, new Uint8Array(w));
-    return { bits, sums, active: active.length };
+    return { bits, sums, active };
+  }
+
+  /**
+   * A(x) for several addresses at once: the same sets as `activeSet` on each. With radius activation the addresses
+   * are scanned once per block of up to 32 queries (scan.ts, `withinBlock`); top-k activation reads them one by one.
+   */
+  activeSetBatch(addresses: readonly Uint8Array[]): Uint32Array[] {
+    if (this.topK !== null) return addresses.map((x) => this.activeSet(x));
+    const out: Uint32Array[] = [];
+    for (let start = 0; start < addresses.length; start += BLOCK_MAX) {
+      const nq = this.loadBlock(addresses, start);
+      const count = this.scanner.withinBlock(nq, this.d!, 0, this.r);
+      out.push(...activeSetsFromPairs(this.scanner.pairs, [{ start: 0, count }], nq));
+    }
+    return out;
+  }
+
+  /**
+   * Reads at several addresses: exactly what `read` returns for each (same active sets, sums and bits), with one
+   * scan of the addresses per block of up to 32 queries. `cues[q]` plays the role of read's `cue` for address q.
+   */
+  readBatch(addresses: readonly Uint8Array[], cues?: readonly (Uint8Array | undefined)[]): SdmReadResult[] {
+    if (cues !== undefined && cues.length !== addresses.length) throw new InputError('BinarySdm readBatch cues', `${addresses.length} cues (one per address), got ${cues.length}`);
+    if (this.topK !== null) return addresses.map((x, q) => this.read(x, cues?.[q]));
+    const w = this.valueBits;
+    const out: SdmReadResult[] = [];
+    for (let start = 0; start < addresses.length; start += BLOCK_MAX) {
+      const nq = this.loadBlock(addresses, start);
+      const run = { start: 0, count: this.scanner.withinBlock(nq, this.d!, 0, this.r) };
+      const pairs = this.scanner.pairs;
+      const sets = activeSetsFromPairs(pairs, [run], nq);
+      const { acc, stride } = this.sumBlockPairs(0, nq, 0, run.count);
+      for (let b = 0; b < nq; b++) out.push(this.readFromSums(acc.subarray(b * stride, b * stride + w), sets[b]!.length, this.cueFor(addresses[start + b]!, cues?.[start + b])));
+    }
+    return out;
+  }
+
+  /**
+   * Packs addresses[start .. start + nq) into the scanner's query block (nq = min(32, what is left)) and returns nq;
+   * then `withinBlock` scans for them. For thread pools reading a shared memory.
+   */
+  loadBlock(addresses: readonly Uint8Array[], start: number): number {
+    const nq = Math.min(BLOCK_MAX, addresses.length - start);
+    if (!(Number.isInteger(start) && start >= 0 && nq >= 1)) throw new RangeError(`block start ${start} outside [0, ${addresses.length})`);
+    const block = this.scanner.block;
+    for (let b = 0; b < nq; b++) {
+      const x = addresses[start + b]!;
+      if (x.length !== this.n) throw new InputError(`BinarySdm address ${start + b}`, `${this.n} bits, got ${x.length}`);
+      packBits(x, block, b * this.words, 'BinarySdm address');
+    }
+    return nq;
+  }
+
+  /**
+   * Counter sums of a block's queries over `count` pairs written by a block scan from location `from` (scan.ts,
+   * `withinBlock`): acc[b stride + j] for query b < nq and value bit j. The wasm sum kernel with accumulator slot
+   * `slot` (one per thread) when the counters sit in the scanner's memory and no sum can pass 2^31 - 1, else
+   * JavaScript in float64; both exact. The returned array is reused by the next call with the same slot.
+   */
+  sumBlockPairs(slot: number, nq: number, from: number, count: number): { readonly acc: Int32Array | Float64Array; readonly stride: number } {
+    if (this.scanner.counters !== null && count * this.saturation <= INT32_MAX) return this.scanner.sumBlock(slot, nq, from, count);
+    const w = this.valueBits;
+    const acc = new Float64Array(nq * w);
+    sumPairs(this.counters_, w, this.scanner.pairs, { start: 2 * from, count }, acc);
+    return { acc, stride: w };
+  }
+
+  /** The cue `read` uses for the 'keep' tie rule: the one given, else the address when valueBits = n. */
+  cueFor(address: Uint8Array, cue?: Uint8Array): Uint8Array | undefined {
+    return cue ?? (this.valueBits === this.n ? address : undefined);
+  }
+
+  /** Addresses, query block, pairs and counters as shared memory for worker threads, or null unless built `shared`. */
+  sharedState(): SharedSdmState | null {
+    const scanner = this.scanner.sharedState();
+    if (scanner === null) return null;
+    const c = this.counters_;
+    return { scanner, counters: c.buffer as SharedArrayBuffer, countersOffset: c.byteOffset, counterBits: this.counterBits, valueBits: this.valueBits, saturation: this.saturation };
+  }
+
+  /** The scanner's pairs output (2 r words), read by thread pools after their workers' block scans. */
+  get blockPairs(): ReadonlyUint32Array {
+    return this.scanner.pairs;
   }
 
   /**

@@ -4,5 +4,7 @@ export * from './binary.ts';
 export * from './continuous.ts';
 export * from './patterns.ts';
 export * from './scan.ts';
+export * from './scan-block.ts';
+export * from './batch.ts';
 export * from './threshold.ts';
 export * from './activity.ts';
