@@ -10,6 +10,8 @@
  *   whatever the thread count.
  */
 
+import { markWords } from '../kernels/index.ts';
+
 /** Populations smaller than this are not split (thread 0 updates them whole): a slice must outweigh its call. */
 export const MIN_SPLIT = 256;
 
@@ -23,7 +25,9 @@ export function sliceBounds(n: number, threads: number, minSplit = MIN_SPLIT): U
     b.fill(n, 1);
     return b;
   }
-  for (let t = 0; t <= threads; t++) b[t] = Math.floor((n * t) / threads);
+  // Interior bounds on multiples of 32: a word of an input-mark bitmap (deliverMarked) then belongs to one thread.
+  for (let t = 1; t < threads; t++) b[t] = Math.min(n, Math.floor((n * t) / threads / 32) * 32);
+  b[threads] = n;
   return b;
 }
 
@@ -89,12 +93,14 @@ export function deliverPart(
   n: number,
   L: number,
   dirty: Uint8Array,
+  marks: Int32Array | null = null,
 ): number {
-  const { col, weights, weight, delays, delay } = csr;
   // No splits: the target is not split, and thread 0 owns all of it (rows as they are).
   if (splits === null && t > 0) return 0;
   const bounds = splits ?? csr.rowPtr;
   const stride = splits === null ? 1 : T + 1;
+  if (marks !== null) return deliverMarked(csr, bounds, stride, t, spikes, count, s, ring, n, L, dirty, marks);
+  const { col, weights, weight, delays, delay } = csr;
   let events = 0;
   if (delays === null) {
     const slot = (s + delay) % L;
@@ -121,6 +127,46 @@ export function deliverPart(
       }
     }
   }
+  return events;
+}
+
+export { markWords };
+
+/**
+ * deliverPart for a target whose kernel skips resting neurons: each synapse also sets its target's bit in the slot's
+ * input-mark bitmap (markWords(n) words per slot), so the kernel knows which resting neurons have input.
+ */
+function deliverMarked(
+  csr: DeliveryCsr,
+  bounds: Uint32Array,
+  stride: number,
+  t: number,
+  spikes: Uint32Array,
+  count: number,
+  s: number,
+  ring: Float64Array | Float32Array,
+  n: number,
+  L: number,
+  dirty: Uint8Array,
+  marks: Int32Array,
+): number {
+  const { col, weights, weight, delays, delay } = csr;
+  const words = markWords(n);
+  let events = 0;
+  for (let q = 0; q < count; q++) {
+    const r = spikes[q]! * stride + t;
+    const a = bounds[r]!;
+    const b = bounds[r + 1]!;
+    events += b - a;
+    for (let syn = a; syn < b; syn++) {
+      const slot = delays === null ? (s + delay) % L : (s + delays[syn]!) % L;
+      const j = col[syn]!;
+      ring[slot * n + j]! += weights === null ? weight : weights[syn]!;
+      marks[slot * words + (j >>> 5)]! |= 1 << (j & 31);
+      dirty[slot] = 1;
+    }
+  }
+  if (delays === null) dirty[(s + delay) % L] = 1;
   return events;
 }
 

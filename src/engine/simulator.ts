@@ -26,7 +26,7 @@ import type { Network, Population, Projection } from '../network/network.ts';
 import { EventQueue, type QueuedEvent } from './queue.ts';
 import { CfGatedRule } from '../models/plasticity/cf-gated.ts';
 import { CpuBackend } from '../backends/cpu/index.ts';
-import { MIN_SPLIT, rowEvents, rowSplits, sliceBounds } from './partition.ts';
+import { deliverPart, markWords, MIN_SPLIT, rowEvents, rowSplits, sliceBounds } from './partition.ts';
 import { Arena, arenaBytes, MAX_ARENA_BYTES, plainStorage, sharedStorage, type Storage } from './arena.ts';
 import { controlWords, type PopSetup, TeamPolicy, ThreadTeam } from './threads.ts';
 
@@ -96,6 +96,8 @@ interface Runtime {
   sliceSpikes: Uint32Array | null;
   /** Spike sources: the tick each neuron last fired in the stimuli phase (-1 before). */
   firedAt: Float64Array | null;
+  /** Input-mark bitmaps, one per ring slot, when the kernel skips resting neurons (PopulationKernel.inputMarks). */
+  marks: Int32Array | null;
 }
 
 /** Adds a listener to a list; returns the function that removes it. */
@@ -235,6 +237,7 @@ export class Simulator {
       const ext = pop.model && (store !== plainStorage || f32) ? float(pop.size) : null;
       let kernel: PopulationKernel | null = null;
       let io: StepIO | null = null;
+      let marks: Int32Array | null = null;
       const rings: FloatArray[] = [];
       if (pop.model) {
         const derived = pop.model.derive(pop.params, network.dtMs);
@@ -243,7 +246,9 @@ export class Simulator {
         // This simulator's own record of the arrays: a later simulator on the same network moves pop.state again.
         const state = { ...pop.state };
         kernel = await factory({ model: pop.model, params: pop.params, derived, n: pop.size, state, ...(store.memory ? { memory: store.memory } : {}) });
-        io = { n: pop.size, state, rings, slotOffset: 0, slotHasInput: false, iExt: null, spikes, status: new Int32Array(1) };
+        const wantsMarks = kernel.inputMarks === true;
+        marks = wantsMarks ? (threads > 1 ? new Int32Array(new SharedArrayBuffer(4 * slots * markWords(pop.size))) : new Int32Array(slots * markWords(pop.size))) : null;
+        io = { n: pop.size, state, rings, slotOffset: 0, slotHasInput: false, iExt: null, spikes, status: new Int32Array(1), marks, marksOffset: 0 };
       }
       const src = pop.source;
       runtimes.push({
@@ -267,6 +272,7 @@ export class Simulator {
         ext,
         sliceSpikes: threads > 1 && pop.model ? store.u32(pop.size) : null,
         firedAt: pop.model ? null : new Float64Array(pop.size).fill(-1),
+        marks,
       });
     }
     const team = threads > 1 ? await startTeam(network, runtimes, threads, options.backend as CpuBackend, store.memory) : null;
@@ -376,6 +382,13 @@ export class Simulator {
   at(tick: number, fn: (tick: number) => void): void {
     if (!Number.isInteger(tick) || tick < this.tick) throw new RangeError(`cannot schedule at tick ${tick}: the simulation is at tick ${this.tick}`);
     this.queue.push({ tick, seq: 0, kind: 'call', pop: 0, fn });
+  }
+
+  /** Ticks in which a population's kernel stepped only its neurons away from rest or with input (this thread's). */
+  sparseTicks(population: string): number {
+    const r = this.rt.find((x) => x.pop.name === population);
+    if (!r) throw new RangeError(`no population '${population}'`);
+    return r.kernel?.sparseTicks ?? 0;
   }
 
   /** Last spike tick of every neuron of a population (-Infinity before its first spike). Read-only view. */
@@ -514,9 +527,10 @@ export class Simulator {
     const slot = k % r.slots;
     const hasInput = r.dirty[slot] === 1;
     if (r.quiet && !hasInput && !r.extChanged) return null;
-    const io = r.io! as { slotOffset: number; slotHasInput: boolean } & StepIO;
+    const io = r.io! as { slotOffset: number; slotHasInput: boolean; marksOffset: number } & StepIO;
     io.slotOffset = slot * r.pop.size;
     io.slotHasInput = hasInput;
+    if (r.marks !== null) io.marksOffset = slot * markWords(r.pop.size);
     return io;
   }
 
@@ -630,37 +644,7 @@ export class Simulator {
     const spikes = r.spikes;
     for (const pj of r.out) {
       const tgt = this.rt[pj.target.index]!;
-      const ring = tgt.rings[pj.receptorIndex]!;
-      const n = pj.target.size;
-      const L = tgt.slots;
-      const { rowPtr, col, weights, weight, delays, delay } = pj.csr;
-      let events = 0;
-      if (delays === null) {
-        const slot = (s + delay) % L;
-        const base = slot * n;
-        tgt.dirty[slot] = 1;
-        for (let q = 0; q < count; q++) {
-          const i = spikes[q]!;
-          const a = rowPtr[i]!;
-          const b = rowPtr[i + 1]!;
-          events += b - a;
-          if (weights === null) for (let syn = a; syn < b; syn++) ring[base + col[syn]!]! += weight;
-          else for (let syn = a; syn < b; syn++) ring[base + col[syn]!]! += weights[syn]!;
-        }
-      } else {
-        for (let q = 0; q < count; q++) {
-          const i = spikes[q]!;
-          const a = rowPtr[i]!;
-          const b = rowPtr[i + 1]!;
-          events += b - a;
-          for (let syn = a; syn < b; syn++) {
-            const slot = (s + delays[syn]!) % L;
-            tgt.dirty[slot] = 1;
-            ring[slot * n + col[syn]!]! += weights === null ? weight : weights[syn]!;
-          }
-        }
-      }
-      this.synapticEvents += events;
+      this.synapticEvents += deliverPart(pj.csr, null, 1, 0, spikes, count, s, tgt.rings[pj.receptorIndex]!, pj.target.size, tgt.slots, tgt.dirty, tgt.marks);
     }
   }
 
@@ -716,6 +700,7 @@ async function startTeam(network: Network, rt: readonly Runtime[], threads: numb
       sliceSpikes: r.sliceSpikes!,
       ext: r.ext!,
       dirty: r.dirty,
+      marks: r.marks,
       out: r.out.map((pj) => {
         const bounds = rt[pj.target.index]!.bounds!;
         const split = bounds[1]! < pj.target.size;
@@ -731,6 +716,7 @@ async function startTeam(network: Network, rt: readonly Runtime[], threads: numb
       compiled: backend.compiled,
       wasmSimd: backend.wasmSimd,
       precision: backend.precision,
+      skipRest: backend.skipRest,
       memory,
       ctl: new Int32Array(new SharedArrayBuffer(4 * words)),
       tick: new Float64Array(new SharedArrayBuffer(8)),

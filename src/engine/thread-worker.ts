@@ -5,7 +5,7 @@ import { serve, type TeamSetup, ThreadPart } from './threads.ts';
 
 const { setup, thread } = workerData as { setup: TeamSetup; thread: number };
 try {
-  const part = await ThreadPart.create(setup, thread, new CpuBackend(setup.compiled, setup.wasmSimd, setup.precision));
+  const part = await ThreadPart.create(setup, thread, new CpuBackend(setup.compiled, setup.wasmSimd, setup.precision, setup.skipRest));
   parentPort!.postMessage('ready');
   serve(setup, part);
   part.dispose();

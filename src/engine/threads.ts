@@ -20,7 +20,7 @@ import { KernelRegistry, updateKernelName } from '../kernels/index.ts';
 import { cpuKernel } from '../backends/cpu/index.ts';
 import { NEURON_MODELS } from '../models/neurons/registry.ts';
 import type { FloatArray, StateArrays, StepIO } from '../models/neurons/types.ts';
-import { type DeliveryCsr, deliverPart } from './partition.ts';
+import { type DeliveryCsr, deliverPart, markWords } from './partition.ts';
 
 /** One outgoing projection of a population, as a thread delivers it. */
 export interface OutSetup {
@@ -47,6 +47,8 @@ export interface PopSetup {
   /** External drive of the whole population (valid when the tick's control says so). */
   readonly ext: FloatArray;
   readonly dirty: Uint8Array;
+  /** Input-mark bitmaps (partition.ts deliverMarked) when the population's kernel skips resting neurons. */
+  readonly marks: Int32Array | null;
   readonly out: readonly OutSetup[];
 }
 
@@ -56,6 +58,7 @@ export interface TeamSetup {
   readonly compiled: boolean;
   readonly wasmSimd: boolean;
   readonly precision: 32 | 64;
+  readonly skipRest: boolean;
   /** The engine's arena (arena.ts) when the arrays live in one linear memory. */
   readonly memory: LinearMemory | undefined;
   readonly ctl: Int32Array;
@@ -98,7 +101,7 @@ export function waitChange(ctl: Int32Array, i: number, value: number): number {
 /** A slice of a population as one thread steps it. */
 interface Slice {
   readonly kernel: PopulationKernel;
-  readonly io: StepIO & { slotOffset: number; slotHasInput: boolean; iExt: FloatArray | null };
+  readonly io: StepIO & { slotOffset: number; slotHasInput: boolean; iExt: FloatArray | null; marksOffset: number };
   readonly a: number;
   readonly ext: FloatArray;
 }
@@ -130,7 +133,9 @@ export class ThreadPart {
       const kernel = await factory({ model, params: p.params, derived, n: b - a, state, slotStride: p.n, ...(setup.memory ? { memory: setup.memory } : {}) });
       // A slice's ring view starts at its first neuron, so slot k of neuron a + i is still k * n + i of the view.
       const rings = p.rings.map((r) => r.subarray(a));
-      const io = { n: b - a, state, rings, slotOffset: 0, slotHasInput: false, iExt: null, spikes: p.sliceSpikes.subarray(a, b), status: new Int32Array(1) };
+      // Slices start on multiples of 32 (partition.ts sliceBounds), so the marks of neuron a + i are bit i of the view.
+      const marks = p.marks === null ? null : p.marks.subarray(a >>> 5);
+      const io = { n: b - a, state, rings, slotOffset: 0, slotHasInput: false, iExt: null, spikes: p.sliceSpikes.subarray(a, b), status: new Int32Array(1), marks, marksOffset: 0 };
       slices.push({ kernel, io, a, ext: p.ext.subarray(a, b) });
     }
     return new ThreadPart(setup, thread, slices);
@@ -146,6 +151,7 @@ export class ThreadPart {
       if (!sl || ctl[c] !== 1) continue;
       const pop = this.setup.pops[p]!;
       sl.io.slotOffset = ctl[c + 1]! * pop.n;
+      sl.io.marksOffset = ctl[c + 1]! * markWords(pop.n);
       sl.io.slotHasInput = ctl[c + 2] === 1;
       sl.io.iExt = ctl[c + 3] === 1 ? sl.ext : null;
       const count = sl.kernel.step(sl.io) as number;
@@ -166,7 +172,7 @@ export class ThreadPart {
       if (!pop || count === 0) continue;
       for (const o of pop.out) {
         const tgt = pops[o.target]!;
-        events += deliverPart(o.csr, o.splits, threads, this.thread, pop.spikes, count, s, tgt.rings[o.receptor]!, tgt.n, tgt.slots, tgt.dirty);
+        events += deliverPart(o.csr, o.splits, threads, this.thread, pop.spikes, count, s, tgt.rings[o.receptor]!, tgt.n, tgt.slots, tgt.dirty, tgt.marks);
       }
     }
     return events;

@@ -36,6 +36,13 @@ export interface PopulationKernel {
   readonly implementation: string;
   /** True when `step` returns a Promise (WebGPU readback is asynchronous). */
   readonly async: boolean;
+  /**
+   * True when the kernel skips neurons at rest and needs to know which have input: the engine then keeps an
+   * input-mark bitmap per ring slot (StepIO.marks) that delivery fills.
+   */
+  readonly inputMarks?: boolean;
+  /** Ticks in which only the active neurons (and those with input) were stepped, for kernels that skip rest. */
+  readonly sparseTicks?: number;
   step(io: StepIO): number | Promise<number>;
   /** Copies device state back into the host arrays of `io.state`. */
   download(): void | Promise<void>;
@@ -43,6 +50,11 @@ export interface PopulationKernel {
 }
 
 export type PopulationKernelFactory = (args: PopulationKernelArgs) => PopulationKernel | Promise<PopulationKernel>;
+
+/** 32-bit words of an input-mark bitmap (StepIO.marks) per ring slot of a population of n neurons. */
+export function markWords(n: number): number {
+  return (n + 31) >>> 5;
+}
 
 export function updateKernelName(modelName: string): string {
   return `${modelName}.update`;

@@ -73,8 +73,9 @@ describe('engine threads', () => {
     const rowPtr = Uint32Array.from([0, 4, 4, 9, 10]);
     const col = Uint32Array.from([0, 3, 7, 9, 1, 2, 5, 6, 8, 9]);
     const csr = { nPre: 4, rowPtr, col, weights: null, weight: 1, delays: null, delay: 1 };
-    const bounds = sliceBounds(10, 3, 1);
-    expect(Array.from(bounds)).toEqual([0, 3, 6, 10]);
+    const bounds = Uint32Array.from([0, 3, 6, 10]);
+    // Interior slice bounds fall on multiples of 32 (a word of an input-mark bitmap belongs to one thread).
+    expect(Array.from(sliceBounds(200, 3, 1))).toEqual([0, 64, 128, 200]);
     const splits = rowSplits(csr, bounds);
     for (let i = 0; i < 4; i++)
       for (let t = 0; t <= 3; t++) {

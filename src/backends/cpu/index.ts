@@ -33,11 +33,14 @@ export class CpuBackend implements Backend {
    * @param wasmSimd among those, the WebAssembly SIMD ones (default: where the host runs WebAssembly SIMD); false
    *   keeps the compiled JavaScript loops.
    * @param precision 64 (default) or 32 (float32 state and rings; needs the WebAssembly kernels).
+   * @param skipRest let the WebAssembly LIF kernel step only the neurons away from rest or with input (default; the
+   *   same results as stepping every neuron, which false does).
    */
   constructor(
     readonly compiled = true,
     readonly wasmSimd = compiled && WASM_SIMD,
     precision: 32 | 64 = 64,
+    readonly skipRest = true,
   ) {
     if (precision === 32 && !(compiled && wasmSimd)) throw new RangeError('float32 on the cpu backend needs its WebAssembly SIMD kernels (compiled, with a host that runs WebAssembly SIMD)');
     this.precision = precision;
@@ -45,7 +48,7 @@ export class CpuBackend implements Backend {
   }
   register(registry: KernelRegistry): void {
     for (const name of Object.keys(NEURON_MODELS)) registry.register(updateKernelName(name), cpuKernel);
-    if (this.compiled) registry.register(updateKernelName('lif'), this.wasmSimd ? wasmLifKernel : compiledLifKernel);
+    if (this.compiled) registry.register(updateKernelName('lif'), this.wasmSimd ? (args) => wasmLifKernel(args, this.skipRest) : compiledLifKernel);
   }
   dispose(): void {}
   toString(): string {

@@ -9,12 +9,12 @@
  *   uses a float32 tolerance (lif.ts restTolerance32).
  * Without an arena (or for an empty population) it falls back to the compiled JavaScript kernel (jit.ts).
  */
-import type { PopulationKernel, PopulationKernelArgs } from '../../kernels/index.ts';
-import { type LifDerived, type LifParams, restTolerance32, settleLif } from '../../models/neurons/lif.ts';
-import type { FloatArray, StepIO } from '../../models/neurons/types.ts';
+import { markWords, type PopulationKernel, type PopulationKernelArgs } from '../../kernels/index.ts';
+import { LIF_SYN_FLUSH_MV, type LifDerived, type LifParams, restTolerance32, settleLif } from '../../models/neurons/lif.ts';
+import type { FloatArray, StateArrays, StepIO } from '../../models/neurons/types.ts';
 import { compiledLifKernel } from './jit.ts';
 import { wasm, type WasmMemory } from './wasm/api.ts';
-import { createLifWasm, type LifWasmKernel } from './wasm/lif.ts';
+import { createLifWasm, type LifWasmConstants, type LifWasmKernel, lifWasmConstants } from './wasm/lif.ts';
 
 /** Whether this host runs WebAssembly SIMD (a one-instruction module that uses v128). */
 export const WASM_SIMD: boolean = (() => {
@@ -32,7 +32,7 @@ function addressIn(memory: WasmMemory, a: FloatArray | Uint32Array): number {
   return a.buffer === memory.buffer ? a.byteOffset : -1;
 }
 
-export function wasmLifKernel(args: PopulationKernelArgs): PopulationKernel {
+export function wasmLifKernel(args: PopulationKernelArgs, skipRest = true): PopulationKernel {
   const memory = args.memory as WasmMemory | undefined;
   const s = args.state;
   const arrays = [s.v!, s.ge!, s.gi!, s.refr!];
@@ -70,16 +70,238 @@ export function wasmLifKernel(args: PopulationKernelArgs): PopulationKernel {
     kernels.set(key, k);
     return k;
   };
+  const rest = new RestingSet(s, n, p, d, precision, tolerance);
+  const sparseCapable = skipRest && canRest && n >= SPARSE_MIN_NEURONS;
   return {
     implementation: `cpu/float${precision}/wasm-simd`,
     async: false,
+    inputMarks: sparseCapable,
+    get sparseTicks() {
+      return rest.sparseTicks;
+    },
     step(io: StepIO): number {
-      const k = kernelFor(io);
-      const count = k.step(io.slotOffset, io.iExt === null ? 0 : 1);
-      io.status[0] = !io.slotHasInput && io.iExt === null && canRest ? settleLif(s, n, p.v_rest, tolerance) : 0;
+      const settle = !io.slotHasInput && io.iExt === null && canRest;
+      if (rest.sparse && io.iExt === null) {
+        const count = rest.step(io);
+        io.status[0] = settle ? rest.settle() : 0;
+        rest.maybeLeave();
+        return count;
+      }
+      rest.sparse = false;
+      const count = kernelFor(io).step(io.slotOffset, io.iExt === null ? 0 : 1);
+      if (io.marks) io.marks.fill(0, io.marksOffset!, io.marksOffset! + markWords(n));
+      // A settle of a population that can skip rest may also find the neurons away from rest: when they are few, from
+      // the next tick on only they and those with input are stepped. That costs a little more than a plain settle, so
+      // after it found too many it is tried more and more rarely; a settle that finds every neuron at rest always
+      // switches (an empty active set needs no scan).
+      if (!settle) io.status[0] = 0;
+      else if (sparseCapable && rest.tryNow()) io.status[0] = rest.settleAll();
+      else {
+        io.status[0] = settleLif(s, n, p.v_rest, tolerance);
+        if (sparseCapable && io.status[0] === 1) rest.enterEmpty();
+      }
       return count;
     },
     download: () => undefined,
     dispose: () => kernels.clear(),
   };
+}
+
+/** Populations at least this large keep an active set (smaller ones are stepped whole: nothing to gain). */
+export const SPARSE_MIN_NEURONS = 512;
+
+/**
+ * The neurons of a LIF population that are not exactly at rest (v = v_rest, g_e = g_i = +0, not refractory), as a
+ * bitmap. A neuron exactly at rest with no input this tick and no drive stays exactly at rest under the update (the
+ * propagator maps rest to rest), so stepping only the active neurons and those with input (the engine's input marks)
+ * gives exactly the full update's state and spikes. The same arithmetic as the SIMD kernel, one neuron at a time:
+ * float64 as models/neurons/lif.ts#stepLif, float32 with every operation rounded (wasm/lif.ts's contract).
+ * The resting flush (settleLif's rule) applies to active neurons only; the others are at rest already.
+ */
+class RestingSet {
+  sparse = false;
+  sparseTicks = 0;
+  private readonly active: Int32Array;
+  private count = 0;
+  private readonly words: number;
+  private readonly k: LifWasmConstants;
+  private readonly restV: number;
+
+  constructor(
+    private readonly s: StateArrays,
+    private readonly n: number,
+    private readonly p: LifParams,
+    d: LifDerived,
+    private readonly precision: 32 | 64,
+    private readonly tolerance: number,
+  ) {
+    this.words = markWords(n);
+    this.active = new Int32Array(this.words);
+    this.k = lifWasmConstants(p, d, precision);
+    this.restV = precision === 32 ? Math.fround(p.v_rest) : p.v_rest;
+  }
+
+  private atRest(i: number): boolean {
+    const s = this.s;
+    return s.v![i] === this.restV && Object.is(s.ge![i], 0) && Object.is(s.gi![i], 0) && Object.is(s.refr![i], 0);
+  }
+
+  private settles = 0;
+  private nextTry = 0;
+  private gap = 1;
+
+  /** Whether this settle should look for the active set (see step: a backoff after failed tries). */
+  tryNow(): boolean {
+    return this.settles++ >= this.nextTry;
+  }
+
+  /** Every neuron is exactly at rest (a plain settle said so). */
+  enterEmpty(): void {
+    this.active.fill(0);
+    this.count = 0;
+    this.sparse = true;
+  }
+
+  /**
+   * settleLif over the whole population (the same rule, in one pass that also records the neurons left away from
+   * rest); goes sparse when they are at most a sixteenth. Returns settleLif's status.
+   */
+  settleAll(): number {
+    const { v, ge, gi, refr } = this.s as Record<'v' | 'ge' | 'gi' | 'refr', FloatArray>;
+    const vRest = this.p.v_rest;
+    const tol = this.tolerance;
+    const active = this.active;
+    let count = 0;
+    for (let w = 0; w < this.words; w++) {
+      let keep = 0;
+      const end = Math.min(this.n, (w + 1) << 5);
+      for (let i = w << 5; i < end; i++) {
+        const e = ge[i]!;
+        const g = gi[i]!;
+        const dv = v[i]! - vRest;
+        if (!(refr[i]! > 0) && e < LIF_SYN_FLUSH_MV && e > -LIF_SYN_FLUSH_MV && g < LIF_SYN_FLUSH_MV && g > -LIF_SYN_FLUSH_MV && dv < tol && dv > -tol) {
+          v[i] = vRest;
+          ge[i] = 0;
+          gi[i] = 0;
+        }
+        if (!this.atRest(i)) {
+          keep |= 1 << (i & 31);
+          count++;
+        }
+      }
+      active[w] = keep;
+    }
+    this.count = count;
+    this.sparse = count <= this.n / 16;
+    this.gap = this.sparse ? 1 : Math.min(4096, 2 * this.gap);
+    this.nextTry = this.settles + (this.sparse ? 0 : this.gap);
+    return count === 0 ? 1 : 0;
+  }
+
+  /** Back to whole-population steps when the active set has grown past an eighth (the dense SIMD step is cheaper). */
+  maybeLeave(): void {
+    if (this.count > this.n / 8) this.sparse = false;
+  }
+
+  /** One tick for the active neurons and those marked as having input; returns the spikes (ascending). */
+  step(io: StepIO): number {
+    this.sparseTicks++;
+    const { v, ge, gi, refr } = this.s as Record<'v' | 'ge' | 'gi' | 'refr', FloatArray>;
+    const ringE = io.rings[0]!;
+    const ringI = io.rings[1]!;
+    const off = io.slotOffset;
+    const marks = io.marks!;
+    const mo = io.marksOffset!;
+    const spikes = io.spikes;
+    const { decayE, decayI, decayM, pE, pI, u0, vTh, vReset, refTicks } = this.k;
+    const f32 = this.precision === 32;
+    const f = Math.fround;
+    let count = 0;
+    let active = 0;
+    for (let w = 0; w < this.words; w++) {
+      let bits = this.active[w]! | marks[mo + w]!;
+      marks[mo + w] = 0;
+      let keep = 0;
+      while (bits !== 0) {
+        const b = 31 - Math.clz32(bits & -bits);
+        bits &= bits - 1;
+        const i = (w << 5) + b;
+        const r = off + i;
+        if (f32) {
+          const e = f(ge[i]! + ringE[r]!);
+          const g = f(gi[i]! + ringI[r]!);
+          ringE[r] = 0;
+          ringI[r] = 0;
+          ge[i] = f(e * decayE);
+          gi[i] = f(g * decayI);
+          const ref = refr[i]!;
+          if (ref > 0) refr[i] = f(ref - 1);
+          else {
+            const vn = f(f(f(u0 + f(f(v[i]! - u0) * decayM)) + f(e * pE)) + f(g * pI));
+            if (vn >= vTh) {
+              v[i] = vReset;
+              refr[i] = refTicks;
+              spikes[count++] = i;
+            } else v[i] = vn;
+          }
+        } else {
+          const e = ge[i]! + ringE[r]!;
+          const g = gi[i]! + ringI[r]!;
+          ringE[r] = 0;
+          ringI[r] = 0;
+          ge[i] = e * decayE;
+          gi[i] = g * decayI;
+          const ref = refr[i]!;
+          if (ref > 0) refr[i] = ref - 1;
+          else {
+            const vn = u0 + (v[i]! - u0) * decayM + e * pE + g * pI;
+            if (vn >= vTh) {
+              v[i] = vReset;
+              refr[i] = refTicks;
+              spikes[count++] = i;
+            } else v[i] = vn;
+          }
+        }
+        if (!this.atRest(i)) {
+          keep |= 1 << b;
+          active++;
+        }
+      }
+      this.active[w] = keep;
+    }
+    this.count = active;
+    return count;
+  }
+
+  /** settleLif's flush on the active neurons; 1 when none is left away from rest. */
+  settle(): number {
+    const { v, ge, gi, refr } = this.s as Record<'v' | 'ge' | 'gi' | 'refr', FloatArray>;
+    const vRest = this.p.v_rest;
+    const tol = this.tolerance;
+    let active = 0;
+    for (let w = 0; w < this.words; w++) {
+      let bits = this.active[w]!;
+      let keep = 0;
+      while (bits !== 0) {
+        const b = 31 - Math.clz32(bits & -bits);
+        bits &= bits - 1;
+        const i = (w << 5) + b;
+        const e = ge[i]!;
+        const g = gi[i]!;
+        const dv = v[i]! - vRest;
+        if (!(refr[i]! > 0) && e < LIF_SYN_FLUSH_MV && e > -LIF_SYN_FLUSH_MV && g < LIF_SYN_FLUSH_MV && g > -LIF_SYN_FLUSH_MV && dv < tol && dv > -tol) {
+          v[i] = vRest;
+          ge[i] = 0;
+          gi[i] = 0;
+        }
+        if (!this.atRest(i)) {
+          keep |= 1 << b;
+          active++;
+        }
+      }
+      this.active[w] = keep;
+    }
+    this.count = active;
+    return active === 0 ? 1 : 0;
+  }
 }

@@ -43,6 +43,12 @@ export interface StepIO {
    * stepping again without input changes nothing (the engine then skips the population until input arrives).
    */
   readonly status: Int32Array;
+  /**
+   * Input marks, for kernels that skip resting neurons (PopulationKernel.inputMarks): bit j of word
+   * `marksOffset + (j >> 5)` is set when neuron j has input in this tick's ring slot. The kernel clears the slot's words.
+   */
+  readonly marks?: Int32Array | null;
+  readonly marksOffset?: number;
 }
 
 export interface NeuronModel<P extends Record<string, number>, D> {
