@@ -358,6 +358,7 @@ export class TeamPolicy {
     readonly minTicks = 4,
     readonly minGap = 8,
     readonly maxGap = 512,
+    readonly smallTickMs = 0.02,
   ) {
     this.gap = minGap;
   }
@@ -378,7 +379,7 @@ export class TeamPolicy {
     const t = this.now();
     if (this.t0 < 0) this.t0 = t;
     else if (this.ticks >= this.minTicks && t - this.t0 >= this.windowMs) {
-      this.record(this.shared, (t - this.t0) / Math.max(this.work, 1e-9));
+      this.record(this.shared, (t - this.t0) / Math.max(this.work, 1e-9), (t - this.t0) / this.ticks);
       this.t0 = t;
       this.ticks = 0;
       this.work = 0;
@@ -395,7 +396,7 @@ export class TeamPolicy {
     this.work += work;
   }
 
-  private record(shared: boolean, msPerTick: number): void {
+  private record(shared: boolean, msPerTick: number, msPerTickAlone: number): void {
     const m = shared ? 1 : 0;
     if (!this.warm) {
       // The first window after a switch warms the mode up (kernels compiled and optimised on first use; a thread that
@@ -418,6 +419,13 @@ export class TeamPolicy {
       this.probing = true;
       this.shared = Number.isNaN(this.cost[0]) ? false : Number.isNaN(this.cost[1]) ? true : !best;
     } else this.shared = best;
+    // Ticks of a few microseconds alone: two barriers and the traffic of cache lines between cores cost about what
+    // half the work would save, so the team waits the longest gap before its next try.
+    if (!shared && msPerTickAlone < this.smallTickMs && Number.isFinite(this.cost[1])) {
+      this.shared = false;
+      this.probing = false;
+      this.untilProbe = this.maxGap;
+    }
     if (this.shared !== was) this.warm = false;
   }
 

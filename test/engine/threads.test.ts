@@ -114,6 +114,19 @@ describe('engine threads', () => {
     expect(run(10000, 1, 0.5)).toBeGreaterThan(0.75);
   });
 
+  it('the sharing policy keeps ticks of a few microseconds on one thread, even when sharing measures a little faster', () => {
+    let clock = 0;
+    const policy = new TeamPolicy(() => clock, 1, 4, 4, 64, 0.02);
+    let shared = 0;
+    for (let k = 0; k < 200000; k++) {
+      const s = policy.next();
+      if (s) shared++;
+      clock += s ? 0.008 : 0.01;
+      policy.done(1);
+    }
+    expect(shared / 200000).toBeLessThan(0.05);
+  });
+
   it('every model, delays, drive and quiet spells: 1, 2 and 3 threads agree bit for bit', async () => {
     const one = await runMixed(1);
     expect(one.shared).toEqual({ update: 0, deliver: 0 });
