@@ -407,7 +407,9 @@ export class TeamPolicy {
     // A try replaces its mode's cost (the old one is stale: taken warming up, or under other load); a mode in use
     // keeps a moving average.
     this.cost[m] = Number.isNaN(this.cost[m]) || this.probing ? msPerTick : 0.5 * this.cost[m] + 0.5 * msPerTick;
-    const best = Number.isNaN(this.cost[0]) ? false : Number.isNaN(this.cost[1]) ? true : this.cost[1] < this.cost[0];
+    // The mode just measured stays unless the other is at least 10% cheaper (windows are noisy).
+    const [alone, team] = this.cost;
+    const best = Number.isNaN(alone) ? false : Number.isNaN(team) ? true : shared ? !(alone < 0.9 * team) : team < 0.9 * alone;
     if (this.probing) {
       // A try of the other mode: when it lost, wait twice as long before the next one.
       this.probing = false;
