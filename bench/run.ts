@@ -283,6 +283,10 @@ const lines = [
   ...(standalone ? [`| Brian2 cpp_standalone (net.run inside the binary, best of 3) | - | 1 | ${fmt(standalone.sim_s)} | ${fmt(durationMs / 1000 / (standalone.sim_s as number))} | ${fmt(standalone.rate_hz, 3)} | - | - | - | 1.00x | - |`] : []),
   ...(standalone ? ['', `Brian2's whole standalone binary (its synapse build and result files included): ${fmt(standalone.binary_wall_s)} s.`] : []),
   '',
+  rows.some((r) => r.device === 'webgpu')
+    ? 'gpujs ran on a WebGPU adapter here.'
+    : 'GPU figures: unmeasured. gpujs ran on WebAssembly (no WebGPU adapter on this machine); CUBA at 4k, 256k and 10^6 neurons on an NVIDIA GPU waits for a machine with one.',
+  '',
 ];
 process.stdout.write(lines.join('\n') + '\n');
 if (!args.includes('--no-save')) {
