@@ -17,6 +17,7 @@
  * imply: bandwidth / address bytes for an unbatched read, popcount rate / (r ceil(n / 64)) popcounts for any read.
  * Default value width w = 1000 with Int8 counters saturating at +-127: 10^9 counters = 1 GB, plus 128 MB of addresses.
  */
+import { uleb, wasmName, wasmSection } from '../src/core/wasm-bytes.ts';
 import { CounterRng, streamId } from '../src/core/rng.ts';
 import { BinarySdm, KANERVA_1988, type CounterBits } from '../src/models/memory/sdm/binary.ts';
 import { hammingBits, randomBits } from '../src/models/memory/sdm/bits.ts';
@@ -56,18 +57,8 @@ const mb = (bytes: number): number => Math.round(bytes / 1048576);
 
 // ---- this machine's limits: tiny wasm loops (bytes built here, no file) on one thread and on every thread -------------
 
-const uleb = (v: number): number[] => {
-  const o: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    o.push(b);
-  } while (v !== 0);
-  return o;
-};
-const wname = (x: string): number[] => [...uleb(x.length), ...Array.from(x, (c) => c.charCodeAt(0))];
-const wsection = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
+const wname = wasmName;
+const wsection = wasmSection;
 
 /**
  * Module importing a shared memory env.mem, exporting

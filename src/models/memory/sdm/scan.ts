@@ -19,6 +19,7 @@
  * words), the query block (32 W words), the pairs (2 r words) and, when counters are placed there, ACC_SLOTS
  * accumulators of 32 accStride i32 and the counters (+16 bytes of padding): 4 r (W + 3) + 128 W bytes plus those.
  */
+import { uleb, wasmName, wasmSection } from '../../../core/wasm-bytes.ts';
 import { popcount32 } from './bits.ts';
 import { ACC_SLOTS, accStride, BLOCK_MAX, blockModuleBytes, sumModuleBytes } from './scan-block.ts';
 
@@ -319,18 +320,8 @@ function scanModuleBytes(shared: boolean): Uint8Array {
     GET, 8,
     END,
   ];
-  const uleb = (v: number): number[] => {
-    const o: number[] = [];
-    do {
-      let b = v & 0x7f;
-      v >>>= 7;
-      if (v !== 0) b |= 0x80;
-      o.push(b);
-    } while (v !== 0);
-    return o;
-  };
-  const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-  const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
+  const name = wasmName;
+  const section = wasmSection;
   const func = [1, 6, I32, ...body]; // one local group: 6 x i32
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
