@@ -10,7 +10,7 @@
  * Without an arena (or for an empty population) it falls back to the compiled JavaScript kernel (jit.ts).
  */
 import { markWords, type PopulationKernel, type PopulationKernelArgs } from '../../kernels/index.ts';
-import { LIF_SYN_FLUSH_MV, type LifDerived, type LifParams, restTolerance32, settleLif } from '../../models/neurons/lif.ts';
+import { flushToRest, type LifDerived, type LifParams, restTolerance32, settleLif } from '../../models/neurons/lif.ts';
 import type { FloatArray, StateArrays, StepIO } from '../../models/neurons/types.ts';
 import { compiledLifKernel } from './jit.ts';
 import { wasm, type WasmMemory } from './wasm/api.ts';
@@ -167,7 +167,6 @@ class RestingSet {
    * rest); goes sparse when they are at most a sixteenth. Returns settleLif's status.
    */
   settleAll(): number {
-    const { v, ge, gi, refr } = this.s as Record<'v' | 'ge' | 'gi' | 'refr', FloatArray>;
     const vRest = this.p.v_rest;
     const tol = this.tolerance;
     const active = this.active;
@@ -176,14 +175,7 @@ class RestingSet {
       let keep = 0;
       const end = Math.min(this.n, (w + 1) << 5);
       for (let i = w << 5; i < end; i++) {
-        const e = ge[i]!;
-        const g = gi[i]!;
-        const dv = v[i]! - vRest;
-        if (!(refr[i]! > 0) && e < LIF_SYN_FLUSH_MV && e > -LIF_SYN_FLUSH_MV && g < LIF_SYN_FLUSH_MV && g > -LIF_SYN_FLUSH_MV && dv < tol && dv > -tol) {
-          v[i] = vRest;
-          ge[i] = 0;
-          gi[i] = 0;
-        }
+        flushToRest(this.s, i, vRest, tol);
         if (!this.atRest(i)) {
           keep |= 1 << (i & 31);
           count++;
@@ -275,7 +267,6 @@ class RestingSet {
 
   /** settleLif's flush on the active neurons; 1 when none is left away from rest. */
   settle(): number {
-    const { v, ge, gi, refr } = this.s as Record<'v' | 'ge' | 'gi' | 'refr', FloatArray>;
     const vRest = this.p.v_rest;
     const tol = this.tolerance;
     let active = 0;
@@ -286,14 +277,7 @@ class RestingSet {
         const b = 31 - Math.clz32(bits & -bits);
         bits &= bits - 1;
         const i = (w << 5) + b;
-        const e = ge[i]!;
-        const g = gi[i]!;
-        const dv = v[i]! - vRest;
-        if (!(refr[i]! > 0) && e < LIF_SYN_FLUSH_MV && e > -LIF_SYN_FLUSH_MV && g < LIF_SYN_FLUSH_MV && g > -LIF_SYN_FLUSH_MV && dv < tol && dv > -tol) {
-          v[i] = vRest;
-          ge[i] = 0;
-          gi[i] = 0;
-        }
+        flushToRest(this.s, i, vRest, tol);
         if (!this.atRest(i)) {
           keep |= 1 << b;
           active++;

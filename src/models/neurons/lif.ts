@@ -175,21 +175,22 @@ export function stepLif(io: StepIO, p: LifParams, d: LifDerived): number {
  * returns 1 when every neuron is then exactly at rest and not refractory.
  */
 export function settleLif(state: StateArrays, n: number, vRest: number, tol: number): number {
-  const v = state.v!;
-  const ge = state.ge!;
-  const gi = state.gi!;
-  const refr = state.refr!;
   let all = 1;
-  for (let i = 0; i < n; i++) {
-    const e = ge[i]!;
-    const g = gi[i]!;
-    const dv = v[i]! - vRest;
-    if (refr[i]! > 0) all = 0;
-    else if (e < LIF_SYN_FLUSH_MV && e > -LIF_SYN_FLUSH_MV && g < LIF_SYN_FLUSH_MV && g > -LIF_SYN_FLUSH_MV && dv < tol && dv > -tol) {
-      v[i] = vRest;
-      ge[i] = 0;
-      gi[i] = 0;
-    } else all = 0;
-  }
+  for (let i = 0; i < n; i++) if (!flushToRest(state, i, vRest, tol)) all = 0;
   return all;
+}
+
+/**
+ * The resting flush of neuron i (settleLif's rule): when it is not refractory, within `tol` mV of rest and its
+ * synaptic variables are below LIF_SYN_FLUSH_MV, it is set exactly to rest and true is returned; else false.
+ */
+export function flushToRest(state: StateArrays, i: number, vRest: number, tol: number): boolean {
+  const e = state.ge![i]!;
+  const g = state.gi![i]!;
+  const dv = state.v![i]! - vRest;
+  if (state.refr![i]! > 0 || !(e < LIF_SYN_FLUSH_MV && e > -LIF_SYN_FLUSH_MV && g < LIF_SYN_FLUSH_MV && g > -LIF_SYN_FLUSH_MV && dv < tol && dv > -tol)) return false;
+  state.v![i] = vRest;
+  state.ge![i] = 0;
+  state.gi![i] = 0;
+  return true;
 }
