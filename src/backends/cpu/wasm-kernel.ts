@@ -167,6 +167,7 @@ class RestingSet {
    * rest); goes sparse when they are at most a sixteenth. Returns settleLif's status.
    */
   settleAll(): number {
+    const { v, ge, gi, refr } = this.s as Record<'v' | 'ge' | 'gi' | 'refr', FloatArray>;
     const vRest = this.p.v_rest;
     const tol = this.tolerance;
     const active = this.active;
@@ -175,7 +176,7 @@ class RestingSet {
       let keep = 0;
       const end = Math.min(this.n, (w + 1) << 5);
       for (let i = w << 5; i < end; i++) {
-        flushToRest(this.s, i, vRest, tol);
+        flushToRest(v, ge, gi, refr, i, vRest, tol);
         if (!this.atRest(i)) {
           keep |= 1 << (i & 31);
           count++;
@@ -267,6 +268,7 @@ class RestingSet {
 
   /** settleLif's flush on the active neurons; 1 when none is left away from rest. */
   settle(): number {
+    const { v, ge, gi, refr } = this.s as Record<'v' | 'ge' | 'gi' | 'refr', FloatArray>;
     const vRest = this.p.v_rest;
     const tol = this.tolerance;
     let active = 0;
@@ -277,7 +279,7 @@ class RestingSet {
         const b = 31 - Math.clz32(bits & -bits);
         bits &= bits - 1;
         const i = (w << 5) + b;
-        flushToRest(this.s, i, vRest, tol);
+        flushToRest(v, ge, gi, refr, i, vRest, tol);
         if (!this.atRest(i)) {
           keep |= 1 << b;
           active++;

@@ -19,7 +19,7 @@
  * decay), g_e and g_i are below 1e-15 mV and no current flows, the neuron is set exactly to rest, so a silent population reaches a fixed point the engine can skip (docs/DECISIONS.md).
  */
 import { resetBelowThreshold, THRESHOLD_RESET_PARAMS } from './common.ts';
-import { defineModel, type StateArrays, type StepIO } from './types.ts';
+import { defineModel, type FloatArray, type StateArrays, type StepIO } from './types.ts';
 
 export interface LifParams extends Record<string, number> {
   tau_m: number;
@@ -175,8 +175,9 @@ export function stepLif(io: StepIO, p: LifParams, d: LifDerived): number {
  * returns 1 when every neuron is then exactly at rest and not refractory.
  */
 export function settleLif(state: StateArrays, n: number, vRest: number, tol: number): number {
+  const { v, ge, gi, refr } = state as Record<'v' | 'ge' | 'gi' | 'refr', FloatArray>;
   let all = 1;
-  for (let i = 0; i < n; i++) if (!flushToRest(state, i, vRest, tol)) all = 0;
+  for (let i = 0; i < n; i++) if (!flushToRest(v, ge, gi, refr, i, vRest, tol)) all = 0;
   return all;
 }
 
@@ -184,13 +185,13 @@ export function settleLif(state: StateArrays, n: number, vRest: number, tol: num
  * The resting flush of neuron i (settleLif's rule): when it is not refractory, within `tol` mV of rest and its
  * synaptic variables are below LIF_SYN_FLUSH_MV, it is set exactly to rest and true is returned; else false.
  */
-export function flushToRest(state: StateArrays, i: number, vRest: number, tol: number): boolean {
-  const e = state.ge![i]!;
-  const g = state.gi![i]!;
-  const dv = state.v![i]! - vRest;
-  if (state.refr![i]! > 0 || !(e < LIF_SYN_FLUSH_MV && e > -LIF_SYN_FLUSH_MV && g < LIF_SYN_FLUSH_MV && g > -LIF_SYN_FLUSH_MV && dv < tol && dv > -tol)) return false;
-  state.v![i] = vRest;
-  state.ge![i] = 0;
-  state.gi![i] = 0;
+export function flushToRest(v: FloatArray, ge: FloatArray, gi: FloatArray, refr: FloatArray, i: number, vRest: number, tol: number): boolean {
+  const e = ge[i]!;
+  const g = gi[i]!;
+  const dv = v[i]! - vRest;
+  if (refr[i]! > 0 || !(e < LIF_SYN_FLUSH_MV && e > -LIF_SYN_FLUSH_MV && g < LIF_SYN_FLUSH_MV && g > -LIF_SYN_FLUSH_MV && dv < tol && dv > -tol)) return false;
+  v[i] = vRest;
+  ge[i] = 0;
+  gi[i] = 0;
   return true;
 }
