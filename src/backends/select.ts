@@ -1,7 +1,7 @@
 /**
- * Backend choice for `--backend cpu|gpujs|auto`. `auto` takes gpujs only when a WebGPU adapter answers: on webasm
- * or gpu.js's cpu mode a per-tick kernel call costs more than the cpu backend's typed-array loop (measured in
- * shared/MEASUREMENTS.md and bench/results), so cpu is the faster choice there.
+ * Backend choice for `--backend cpu|gpujs|auto`. The scenario runner resolves `auto` by measuring the candidates on
+ * the network itself (engine/auto.ts); without a network at hand `createBackend('auto')` takes gpujs only when a
+ * WebGPU adapter answers (on WebAssembly gpu.js runs 30-80 times slower than the cpu backend: bench/results).
  */
 import type { Backend } from '../kernels/index.ts';
 import { CpuBackend } from './cpu/index.ts';

@@ -16,7 +16,7 @@
  * With `threads` > 1 (cpu backend) the update and propagate phases of ticks with enough work are shared with helper
  * threads (threads.ts); everything else runs here, and the results are bit-identical to one thread.
  */
-import type { Backend, LinearMemory, PopulationKernel } from '../kernels/index.ts';
+import type { Backend, LinearMemory, PopulationKernel, ResidentPlan, ResidentRunner } from '../kernels/index.ts';
 import { KernelRegistry, updateKernelName } from '../kernels/index.ts';
 import { CounterRng, streamId } from '../core/rng.ts';
 import { cpuKernel } from '../backends/cpu/index.ts';
@@ -71,7 +71,8 @@ export type EventListener = (e: MemoryEvent) => void;
 
 interface Runtime {
   readonly pop: Population;
-  readonly kernel: PopulationKernel | null;
+  /** The population's update kernel; null for spike sources, and for every population on the device-resident path. */
+  kernel: PopulationKernel | null;
   readonly io: StepIO | null;
   readonly slots: number;
   readonly dirty: Uint8Array;
@@ -167,6 +168,7 @@ export class Simulator {
     runtimes: Runtime[],
     private team: ThreadTeam | null,
     private readonly policy: TeamPolicy | null,
+    private readonly resident: ResidentRunner | null,
   ) {
     this.rng = new CounterRng(seed);
     this.rt = runtimes;
@@ -174,6 +176,7 @@ export class Simulator {
     this.planned = runtimes.map(() => null);
     this.async = runtimes.some((r) => r.kernel?.async === true);
     for (const r of runtimes) if (r.kernel) this.kernelImplementations[r.pop.name] = r.kernel.implementation;
+    if (resident) for (const r of runtimes) this.kernelImplementations[r.pop.name] = resident.implementation;
     this.scheduleSources();
     for (const b of network.plasticity) this.bindCfGated(b);
   }
@@ -229,7 +232,10 @@ export class Simulator {
         }
     const registry = new KernelRegistry();
     options.backend.register(registry);
+    // A network of neuron populations with static synapses may run whole on the backend's device (Backend.resident).
+    const residentCandidate = options.backend.resident !== undefined && network.plasticity.length === 0 && network.populations.every((p) => p.model !== null);
     const runtimes: Runtime[] = [];
+    const kernelArgs: Array<Parameters<typeof cpuKernel>[0] | null> = [];
     for (const pop of network.populations) {
       const slots = slotsOf(pop);
       const out = network.projections.filter((p) => p.source === pop);
@@ -245,11 +251,14 @@ export class Simulator {
         for (let r = 0; r < pop.model.receptors.length; r++) rings.push(float(slots * pop.size));
         // This simulator's own record of the arrays: a later simulator on the same network moves pop.state again.
         const state = { ...pop.state };
-        kernel = await factory({ model: pop.model, params: pop.params, derived, n: pop.size, state, ...(store.memory ? { memory: store.memory } : {}) });
-        const wantsMarks = kernel.inputMarks === true;
+        const args = { model: pop.model, params: pop.params, derived, n: pop.size, state, ...(store.memory ? { memory: store.memory } : {}) };
+        kernelArgs.push(args);
+        kernel = residentCandidate ? null : await factory(args);
+        const wantsMarks = kernel?.inputMarks === true;
         marks = wantsMarks ? (threads > 1 ? new Int32Array(new SharedArrayBuffer(4 * slots * markWords(pop.size))) : new Int32Array(slots * markWords(pop.size))) : null;
         io = { n: pop.size, state, rings, slotOffset: 0, slotHasInput: false, iExt: null, spikes, status: new Int32Array(1), marks, marksOffset: 0 };
       }
+      else kernelArgs.push(null);
       const src = pop.source;
       runtimes.push({
         pop,
@@ -275,9 +284,23 @@ export class Simulator {
         marks,
       });
     }
+    let resident: ResidentRunner | null = null;
+    if (residentCandidate) {
+      const plan: ResidentPlan = {
+        populations: kernelArgs.map((a) => a!),
+        projections: network.projections.map((pj) => ({ source: pj.source.index, target: pj.target.index, receptor: pj.receptorIndex, csr: pj.csr })),
+      };
+      resident = await options.backend.resident!(plan);
+      // The backend declined (a model without a device kernel): per-population kernels, delivery on the host.
+      if (resident === null)
+        for (let p = 0; p < runtimes.length; p++) {
+          const r = runtimes[p]!;
+          r.kernel = await (registry.get(updateKernelName(r.pop.model!.name)) ?? cpuKernel)(kernelArgs[p]!);
+        }
+    }
     const team = threads > 1 ? await startTeam(network, runtimes, threads, options.backend as CpuBackend, store.memory) : null;
     const policy = team !== null && (options.share ?? 'auto') === 'auto' ? new TeamPolicy(() => performance.now()) : null;
-    return new Simulator(network, options.backend, options.seed, runtimes, team, policy);
+    return new Simulator(network, options.backend, options.seed, runtimes, team, policy, resident);
   }
 
   private scheduleSources(): void {
@@ -381,6 +404,7 @@ export class Simulator {
   /** Calls `fn(tick)` in the stimuli phase of `tick` (ordered with the other events of that tick by insertion). */
   at(tick: number, fn: (tick: number) => void): void {
     if (!Number.isInteger(tick) || tick < this.tick) throw new RangeError(`cannot schedule at tick ${tick}: the simulation is at tick ${this.tick}`);
+    this.checkHorizon(tick);
     this.queue.push({ tick, seq: 0, kind: 'call', pop: 0, fn });
   }
 
@@ -402,6 +426,7 @@ export class Simulator {
   addCurrentStep(step: CurrentStep): void {
     const r = this.rt.find((x) => x.pop.name === step.population);
     if (!r || !r.pop.model) throw new RangeError(`current steps need a neuron population, got '${step.population}'`);
+    this.checkHorizon(step.startTick);
     this.queue.push({ tick: step.startTick, seq: 0, kind: 'current', pop: r.pop.index, step, on: true });
     this.queue.push({ tick: step.stopTick, seq: 0, kind: 'current', pop: r.pop.index, step, on: false });
   }
@@ -413,7 +438,16 @@ export class Simulator {
 
   /** Brings host state arrays up to date with the backend (needed before reading state on a device backend). */
   async syncState(): Promise<void> {
+    await this.resident?.download();
     for (const r of this.rt) await r.kernel?.download();
+  }
+
+  /** The end of the batch the device-resident path is replaying (events may not be scheduled before it). */
+  private horizon = 0;
+
+  private checkHorizon(tick: number): void {
+    if (tick < this.horizon)
+      throw new RangeError(`cannot schedule at tick ${tick}: the device has already simulated up to tick ${this.horizon} (on the resident path, schedule events before the run reaches them)`);
   }
 
   /** Simulates `ticks` ticks. Resolves when done or aborted (check `this.tick`). */
@@ -423,7 +457,8 @@ export class Simulator {
     while (this.tick < end) {
       if (options.signal?.aborted) return;
       const stop = Math.min(end, this.tick + chunk);
-      if (this.async) await this.runAsync(stop);
+      if (this.resident) await this.runResident(this.resident, stop);
+      else if (this.async) await this.runAsync(stop);
       else this.runSync(stop);
       await options.afterChunk?.(this.tick);
       // Let the event loop run between chunks: signal handlers, timers and I/O wait for it. Awaiting only promises
@@ -471,6 +506,47 @@ export class Simulator {
         this.afterStep(r, io.slotOffset / r.pop.size);
       }
       this.endTick(k);
+    }
+  }
+
+  /**
+   * The device-resident loop: the backend runs whole batches of ticks (every phase but stimuli and record on its
+   * device) up to the next event of the queue; then each tick's spikes are replayed here, in tick order, to the
+   * plasticity hooks (none on this path), the spike listeners and the tick listeners. With tick listeners (which may
+   * read state) a batch is one tick and the state is downloaded after it.
+   */
+  private async runResident(runner: ResidentRunner, stop: number): Promise<void> {
+    const rt = this.rt;
+    const P = rt.length;
+    while (this.tick < stop) {
+      const k = this.tick;
+      this.stimuli(k);
+      for (const r of rt)
+        if (r.extChanged) {
+          await runner.setDrive(r.pop.index, r.io!.iExt);
+          r.extChanged = false;
+        }
+      const perTick = this.tickListeners.length > 0;
+      const next = this.queue.peekTick();
+      const span = Math.min(stop - k, perTick ? 1 : runner.batchTicks, next > k ? next - k : Infinity);
+      const batch = await runner.advance(span);
+      if (perTick) await runner.download();
+      this.horizon = k + span;
+      let at = 0;
+      for (let t = 0; t < span; t++) {
+        const s = k + t + 1;
+        for (let p = 0; p < P; p++) {
+          const c = batch.counts[t * P + p]!;
+          if (c === 0) continue;
+          const r = rt[p]!;
+          r.spikes.set(batch.spikes.subarray(at, at + c));
+          at += c;
+          for (const pj of r.out) this.synapticEvents += rowEvents(pj.csr.rowPtr, r.spikes, c);
+          this.emit(r, s, c);
+        }
+        this.tick = s;
+        for (const l of this.tickListeners) l(s);
+      }
     }
   }
 
@@ -659,6 +735,7 @@ export class Simulator {
 
   /** Releases the kernels and stops the helper threads (a later run uses this thread alone). */
   dispose(): void {
+    this.resident?.dispose();
     for (const r of this.rt) r.kernel?.dispose();
     void this.team?.close();
     this.team = null;

@@ -73,6 +73,51 @@ export class KernelRegistry {
   }
 }
 
+/** Synapses of one projection as the device-resident path reads them (network/connectivity.ts Csr). */
+export interface ResidentCsr {
+  readonly rowPtr: Uint32Array;
+  readonly col: Uint32Array;
+  readonly weights: Float32Array | null;
+  readonly weight: number;
+  readonly delays: Uint16Array | null;
+  readonly delay: number;
+}
+
+/** A network a backend may run whole on its device (Backend.resident): neuron populations and static projections. */
+export interface ResidentPlan {
+  readonly populations: ReadonlyArray<{
+    readonly model: AnyNeuronModel;
+    readonly params: Readonly<Record<string, number>>;
+    readonly derived: unknown;
+    readonly n: number;
+    /** Host state: the initial values, and where `download` writes. */
+    readonly state: StateArrays;
+  }>;
+  /** Population indices as in `populations`; receptor: the index in the target model's receptors. */
+  readonly projections: ReadonlyArray<{ readonly source: number; readonly target: number; readonly receptor: number; readonly csr: ResidentCsr }>;
+}
+
+/** Spikes of a batch of ticks: counts[t * P + p] of population p in tick t, their indices in that order, ascending. */
+export interface ResidentBatch {
+  readonly ticks: number;
+  readonly counts: Int32Array;
+  readonly spikes: Uint32Array;
+}
+
+/** A whole network stepped on a device (see backends/gpujs/resident.ts). */
+export interface ResidentRunner {
+  readonly implementation: string;
+  /** Most ticks one `advance` may take. */
+  readonly batchTicks: number;
+  /** External drive of a population from the next tick on (null: none). */
+  setDrive(population: number, drive: ArrayLike<number> | null): Promise<void>;
+  /** Simulates `ticks` ticks and resolves with their spikes (spike ticks k + 1 .. k + ticks). */
+  advance(ticks: number): Promise<ResidentBatch>;
+  /** Copies the device state into the plan's host arrays. */
+  download(): Promise<void>;
+  dispose(): void;
+}
+
 export type BackendName = 'cpu' | 'gpujs';
 
 export interface Backend {
@@ -84,5 +129,11 @@ export interface Backend {
   /** Whether its kernels want every population's arrays in one linear memory (WebAssembly kernels). */
   readonly arena?: boolean;
   register(registry: KernelRegistry): void;
+  /**
+   * Optional: runs a whole network on the backend's device (state, delivery, threshold, spike compaction there), or
+   * resolves null when it cannot (a model without a device kernel). The engine asks only for networks without
+   * spike sources and plasticity.
+   */
+  resident?(plan: ResidentPlan): Promise<ResidentRunner | null>;
   dispose(): void;
 }

@@ -8,6 +8,7 @@ import { InputError, jsonPointer } from '../core/errors.ts';
 import { DEFAULT_DT_MS, onGrid, toTicks } from '../core/time.ts';
 import { meanRateHz } from '../analysis/spikes.ts';
 import { createBackend } from '../backends/select.ts';
+import { chooseBackend } from '../engine/auto.ts';
 import { Simulator } from '../engine/simulator.ts';
 import { buildNetwork } from '../network/network.ts';
 import { isiRecorder, rasterRecorder, spikeRecorder } from '../recording/recorders.ts';
@@ -48,7 +49,11 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
     const calibration = calibrateGolgi(network, circuit.circuit, circuit.file);
     const balance = calibrateBalance(network, circuit.circuit, circuit.file);
     const buildMs = performance.now() - t0;
-    const { backend, reason } = await createBackend(opts.backend ?? 'cpu', opts.precision ?? 64);
+    const choice = opts.backend ?? 'cpu';
+    const { backend, reason, trials } =
+      choice === 'auto'
+        ? await chooseBackend(network, { seed, precision: opts.precision ?? 64, threads: opts.threads ?? 1 })
+        : { ...(await createBackend(choice, opts.precision ?? 64)), trials: undefined };
     const sim = await Simulator.create(network, { seed, backend, threads: opts.threads ?? 1 });
     try {
       scenario.stimuli.forEach((s, i) => {
@@ -191,6 +196,7 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
         device: backend.device,
         precision: backend.precision,
         backend_reason: reason,
+        ...(trials ? { backend_trials: trials } : {}),
         kernels: sim.kernelImplementations,
         threads: sim.threads,
         shared_ticks: { ...sim.sharedTicks },

@@ -63,6 +63,8 @@ export interface RunSummary {
   readonly device: string;
   readonly precision: number;
   readonly backend_reason: string;
+  /** With `--backend auto`: each candidate's measured microseconds per tick on this network (engine/auto.ts). */
+  readonly backend_trials?: ReadonlyArray<{ readonly name: string; readonly implementation: string; readonly ticks: number; readonly us_per_tick: number }>;
   readonly kernels: Record<string, string>;
   /** Threads that shared the engine's ticks (1 on backends other than cpu). */
   readonly threads: number;

@@ -28,11 +28,8 @@
  * an adapter answers, and the modes that ran are printed.
  */
 import { constantsFor, ROWS as GPU_ROWS } from '../../src/backends/gpujs/index.ts';
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_FLAGS, openTestPage, type TestPage } from './browser/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cobaUpdateKernel, lifUpdateKernel, spikeRowKernel, thresholdUpdateKernel } from '../../src/backends/gpujs/kernels.ts';
 import { CounterRng } from '../../src/core/rng.ts';
@@ -41,11 +38,7 @@ import { LIF, type LifParams, stepLif } from '../../src/models/neurons/lif.ts';
 import { stepThreshold, type ThresholdParams } from '../../src/models/neurons/threshold.ts';
 import type { StateArrays, StepIO } from '../../src/models/neurons/types.ts';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', process.env.CHROMIUM_PATH ?? ''].find((p) => p && existsSync(p));
 if (!CHROMIUM) console.warn('[gpujs-browser] skipped: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
-
-/** Flags found to give WebGL2 (SwiftShader) and a WebGPU SwiftShader adapter in Debian's headless Chromium 156. */
-const CHROMIUM_FLAGS = ['--no-sandbox', '--headless=new', '--enable-unsafe-webgpu', '--enable-features=Vulkan'];
 
 const N = 1000;
 const TICKS = 300;
@@ -289,47 +282,20 @@ function compareThreshold(params: ThresholdParams, drive: Drive, run: DeviceRun)
 }
 
 describe.skipIf(!CHROMIUM)('gpu.js shader kernels in headless Chromium against the cpu reference', () => {
-  const here = fileURLToPath(new URL('./browser/', import.meta.url));
-  const files: Record<string, [string, Buffer]> = {
-    '/': ['text/html', readFileSync(`${here}page.html`)],
-    '/harness.js': ['text/javascript', readFileSync(`${here}harness.js`)],
-    '/gpu-browser.min.js': ['text/javascript', readFileSync(fileURLToPath(new URL('../../node_modules/gpu.js/dist/gpu-browser.min.js', import.meta.url)))],
-  };
-  let server: Server | undefined;
-  let browser: Browser | undefined;
+  let browserPage: TestPage | undefined;
   let page: Page;
-  const pageLog: string[] = [];
+  let pageLog: string[] = [];
   let modes: string[] = [];
   const lifDrive = driveFor('lif', 11);
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      const f = files[req.url ?? ''];
-      if (!f) {
-        res.statusCode = 404;
-        res.end();
-        return;
-      }
-      res.setHeader('content-type', f[0]);
-      res.end(f[1]);
-    });
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    browser = await chromium.launch({ executablePath: CHROMIUM!, args: CHROMIUM_FLAGS });
-    page = await browser.newPage();
-    page.on('console', (m) => pageLog.push(m.text()));
-    page.on('pageerror', (e) => pageLog.push(`pageerror: ${e.message}`));
-    await page.goto(`http://127.0.0.1:${port}/`);
-    const probe = await page.evaluate(() =>
-      (globalThis as unknown as { purkinje: { probe(): Promise<{ secureContext: boolean; webgl2: boolean; colorBufferFloat: boolean; webgpu: boolean }> } }).purkinje.probe(),
-    );
-    modes = [...(probe.webgl2 ? ['webgl2'] : []), ...(probe.webgpu ? ['webgpu'] : [])];
-    console.log(`[gpujs-browser] Chromium ${browser.version()} ${CHROMIUM_FLAGS.join(' ')}: ${JSON.stringify(probe)}; modes run: ${modes.join(', ') || 'none'}`);
+    browserPage = await openTestPage();
+    ({ page, modes, log: pageLog } = browserPage);
+    console.log(`[gpujs-browser] Chromium ${browserPage.version} ${CHROMIUM_FLAGS.join(' ')}: ${JSON.stringify(browserPage.probe)}; modes run: ${modes.join(', ') || 'none'}`);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await browserPage?.close();
   });
 
   it('has WebGL2 with float render targets (and reports whether WebGPU answered)', () => {

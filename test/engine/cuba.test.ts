@@ -65,10 +65,20 @@ describe('CUBA', () => {
     expect(c.trains).not.toEqual(a.trains);
   });
 
-  it('gpujs (float32) agrees with cpu statistically: rates within 10% over 1 s', async () => {
+  it('gpujs on the device (whole network resident) gives the float32 cpu backend spikes, spike for spike, over 100 ms', async () => {
+    const device = await probeGpuDevice();
+    const cpu = await spikesOf(new CpuBackend(true, true, 32), 1000);
+    const gpu = await spikesOf(await GpuJsBackend.create(device), 1000);
+    expect(gpu.kernels.exc).toBe(`gpujs/${device}/float32/resident`);
+    expect(cpu.trains.length / 3).toBeGreaterThan(1000);
+    expect(gpu.trains).toEqual(cpu.trains);
+    expect(gpu.events).toBe(cpu.events);
+  });
+
+  it('gpujs per-population kernels (float32) agree with cpu statistically: rates within 10% over 1 s', async () => {
     const device = await probeGpuDevice();
     const cpu = await spikesOf(new CpuBackend(), 10000);
-    const gpu = await spikesOf(await GpuJsBackend.create(device), 10000);
+    const gpu = await spikesOf(await GpuJsBackend.create(device, { resident: false }), 10000);
     for (const name of ['exc', 'inh']) {
       const r = gpu.counts[name]! / cpu.counts[name]!;
       expect(r).toBeGreaterThan(0.9);

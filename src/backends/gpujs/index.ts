@@ -8,13 +8,14 @@
  * cpu backend's typed-array loop, so `--backend auto` picks cpu unless a WebGPU adapter is present.
  */
 import { GPU } from 'gpu.js';
-import type { Backend, KernelRegistry, PopulationKernel, PopulationKernelArgs } from '../../kernels/index.ts';
+import type { Backend, KernelRegistry, PopulationKernel, PopulationKernelArgs, ResidentPlan, ResidentRunner } from '../../kernels/index.ts';
 import { updateKernelName } from '../../kernels/index.ts';
 import type { CobaDerived, CobaParams } from '../../models/neurons/coba.ts';
 import type { LifDerived, LifParams } from '../../models/neurons/lif.ts';
 import type { StepIO } from '../../models/neurons/types.ts';
 import { cobaUpdateKernel, lifUpdateKernel, spikeRowKernel, thresholdUpdateKernel } from './kernels.ts';
 import type { ThresholdParams } from '../../models/neurons/threshold.ts';
+import { DEFAULT_BATCH_TICKS, ResidentNetwork } from './resident.ts';
 
 export type GpuDevice = 'webgpu' | 'webasm' | 'cpu';
 
@@ -193,18 +194,41 @@ class GpuPopulationKernel implements PopulationKernel {
   }
 }
 
+export interface GpuJsOptions {
+  /**
+   * Run networks without spike sources and plasticity whole on the device (resident.ts; default true); false keeps
+   * the per-population kernels, with delivery on the host.
+   */
+  readonly resident?: boolean;
+  /** Ticks between read-backs of the packed spikes on the resident path (default 32). */
+  readonly batchTicks?: number;
+}
+
 export class GpuJsBackend implements Backend {
   readonly name = 'gpujs' as const;
   readonly precision = 32 as const;
   private readonly gpu: GPU;
 
-  private constructor(readonly device: GpuDevice) {
+  private constructor(
+    readonly device: GpuDevice,
+    private readonly options: GpuJsOptions,
+  ) {
     this.gpu = new GPU({ mode: device });
   }
 
   /** Creates the backend on the best device available, or on the one asked for. */
-  static async create(device?: GpuDevice): Promise<GpuJsBackend> {
-    return new GpuJsBackend(device ?? (await probeGpuDevice()));
+  static async create(device?: GpuDevice, options: GpuJsOptions = {}): Promise<GpuJsBackend> {
+    return new GpuJsBackend(device ?? (await probeGpuDevice()), options);
+  }
+
+  async resident(plan: ResidentPlan): Promise<ResidentRunner | null> {
+    if (this.options.resident === false) return null;
+    const models = plan.populations.map((p) => {
+      const source = KERNELS[p.model.name];
+      if (!source || p.model.receptors.length !== 2) return null;
+      return { source, rows: ROWS[p.model.name]!, constants: constantsFor(p.model.name, p.params, p.derived) };
+    });
+    return ResidentNetwork.create(this.gpu, this.device, plan, models, this.options.batchTicks ?? DEFAULT_BATCH_TICKS);
   }
 
   register(registry: KernelRegistry): void {

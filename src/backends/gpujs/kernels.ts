@@ -86,3 +86,50 @@ export const thresholdUpdateKernel = function (this: any, s: any, inE: any, inI:
 export const spikeRowKernel = function (this: any, s: any): number {
   return s[4][this.thread.x];
 };
+
+/*
+ * The device-resident network (resident.ts). Delivery is a gather: synapses are stored by target in ELL form (column
+ * q of target j at [q][j], -1 where target j has fewer than K inputs), so neighbouring threads read neighbouring
+ * words; each target sums the spike flags of its sources for one (projection, delay) group and adds the result to
+ * what earlier groups of the same receptor gave (`acc`).
+ */
+
+/** One group with one weight for all its synapses: acc[j] + w * (number of j's sources that spiked). */
+export const gatherKernel = function (this: any, acc: any, s: any, col: any, w: number): number {
+  const j = this.thread.x;
+  let sum = 0;
+  for (let q = 0; q < this.constants.K; q++) {
+    const c = col[q][j];
+    if (c < 0) break;
+    sum += s[4][c];
+  }
+  return acc[j] + sum * w;
+};
+
+/** One group with a weight per synapse (ELL like `col`). */
+export const gatherWeightedKernel = function (this: any, acc: any, s: any, col: any, w: any): number {
+  const j = this.thread.x;
+  let sum = 0;
+  for (let q = 0; q < this.constants.K; q++) {
+    const c = col[q][j];
+    if (c < 0) break;
+    sum += s[4][c] * w[q][j];
+  }
+  return acc[j] + sum;
+};
+
+/**
+ * Spike compaction for read-back: word x holds the flags of neurons 16x .. 16x + 15 as bits (an integer below 2^16,
+ * exact in float32), so a tick's spikes come back in n / 16 words.
+ */
+export const packKernel = function (this: any, s: any): number {
+  const x = this.thread.x;
+  let word = 0;
+  let bit = 1;
+  for (let b = 0; b < 16; b++) {
+    const i = x * 16 + b;
+    if (i < this.constants.n) word += s[4][i] * bit;
+    bit = bit * 2;
+  }
+  return word;
+};
