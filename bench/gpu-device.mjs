@@ -4,7 +4,10 @@
 // and a few runtime packages can be brought (no npm registry on the lent machines):
 //   npm run build; then on the GPU machine, with node, dist/ and node_modules holding gpu.js, acorn, gpu-mock.js,
 //   webgpu (its linux dawn.node, and a Vulkan loader libvulkan.so.1 beside it when the machine has none), yaml, zod:
-//   node bench/gpu-device.mjs            (ONLY=gpujs,cpu,cpu-f32 picks backends)
+//   node bench/gpu-device.mjs            (ONLY=gpujs,gpujs-pop,cpu,cpu-f32 picks backends; BATCH=32 the resident
+//                                          path's read-back interval)
+// gpujs is the device-resident network (backends/gpujs/resident.ts), gpujs-pop the per-population kernels with delivery
+// on the host. `early` hashes every spike of the first 20 ms: the resident path and cpu-f32 should print the same.
 import os from 'node:os';
 import process from 'node:process';
 import { performance } from 'node:perf_hooks';
@@ -31,20 +34,28 @@ function spec(n) {
 }
 const plan = [[4000, 10000], [256000, 500], [1000000, 200]];
 for (const [n, ticks] of plan) {
-  for (const which of (process.env.ONLY ? process.env.ONLY.split(',') : ['cpu', 'cpu-f32', 'gpujs'])) {
-    if (which === 'gpujs' && device !== 'webgpu' && n > 4000) continue;
+  for (const which of (process.env.ONLY ? process.env.ONLY.split(',') : ['cpu', 'cpu-f32', 'gpujs', 'gpujs-pop'])) {
+    if (which.startsWith('gpujs') && device !== 'webgpu' && n > 4000) continue;
+    if (which === 'gpujs-pop' && n > 4000) continue;
     try {
       const t0 = performance.now();
       const net = buildNetwork(spec(n), 1, 0.1);
-      const backend = which === 'gpujs' ? await GpuJsBackend.create(device) : new CpuBackend(true, undefined, which === 'cpu-f32' ? 32 : 64);
-      const sim = await Simulator.create(net, { seed: 1, backend, threads: which === 'gpujs' ? 1 : os.availableParallelism() });
+      const batchTicks = Number(process.env.BATCH ?? 32);
+      const backend = which.startsWith('gpujs')
+        ? await GpuJsBackend.create(device, { resident: which === 'gpujs', batchTicks })
+        : new CpuBackend(true, undefined, which === 'cpu-f32' ? 32 : 64);
+      const sim = await Simulator.create(net, { seed: 1, backend, threads: which.startsWith('gpujs') ? 1 : os.availableParallelism() });
       const build = performance.now() - t0;
       let spikes = 0;
-      sim.onSpikes((t, p, idx) => { spikes += idx.length; });
+      let early = 0;
+      sim.onSpikes((t, p, idx) => {
+        spikes += idx.length;
+        if (t <= 200) for (const i of idx) early = (Math.imul(early, 31) + t * 7 + p.index * 1000003 + i) | 0;
+      });
       const t1 = performance.now();
       await sim.run(ticks);
       const wall = performance.now() - t1;
-      out({ neurons: n, backend: which, device: backend.device, kernels: sim.kernelImplementations, threads: sim.threads, shared_ticks: sim.sharedTicks, ticks, build_s: build / 1000, wall_s: wall / 1000, real_time_factor: (ticks * 0.1) / wall, rate_hz: spikes / n / (ticks * 1e-4), synapses: net.synapses });
+      out({ neurons: n, backend: which, device: backend.device, kernels: sim.kernelImplementations, threads: sim.threads, shared_ticks: sim.sharedTicks, ticks, build_s: build / 1000, wall_s: wall / 1000, real_time_factor: (ticks * 0.1) / wall, rate_hz: spikes / n / (ticks * 1e-4), synapses: net.synapses, early });
       sim.dispose();
       backend.dispose();
     } catch (e) {
