@@ -52,6 +52,22 @@ export const plasticitySchema = z.discriminatedUnion('rule', [
     /** Keep each target cell's summed weight constant (heterosynaptic normalisation: the covariance rule). */
     normalize: z.boolean().optional(),
   }),
+  z.strictObject({
+    /** Error-driven, always on (models/plasticity/cf-error.ts): LTP per PF spike, kernel-weighted LTD per CF spike. */
+    rule: z.literal('cf_error'),
+    name: z.string().min(1).optional(),
+    projection: z.string().min(1),
+    /** The climbing fibres: one neuron per target cell (the inferior olive). */
+    teacher: z.string().min(1),
+    ltp: finite.refine((x) => x >= 0, 'expected ltp >= 0'),
+    ltd: finite.refine((x) => x >= 0, 'expected ltd >= 0'),
+    /** Time constant of the LTD eligibility kernel. */
+    ltd_tau_ms: finite.refine((x) => x > 0, 'expected a time constant > 0 ms'),
+    /** PF spikes older than this before a CF spike do not count (default 5 ltd_tau_ms). */
+    window_ms: finite.refine((x) => x >= 0, 'expected a window >= 0 ms').optional(),
+    w_min: finite.optional(),
+    w_max: finite.optional(),
+  }),
 ]);
 
 const sourceSchema = z.discriminatedUnion('kind', [

@@ -22,9 +22,10 @@ import { CounterRng, streamId } from '../core/rng.ts';
 import { cpuKernel } from '../backends/cpu/index.ts';
 import { generatorTicks, nextPoissonTick } from '../models/neurons/sources.ts';
 import type { FloatArray, StepIO } from '../models/neurons/types.ts';
-import type { Network, Population, Projection } from '../network/network.ts';
+import type { CfErrorSpec, CfGatedSpec, Network, Population, Projection } from '../network/network.ts';
 import { EventQueue, type QueuedEvent } from './queue.ts';
 import { CfGatedRule } from '../models/plasticity/cf-gated.ts';
+import { CfErrorRule } from '../models/plasticity/cf-error.ts';
 import { CpuBackend } from '../backends/cpu/index.ts';
 import { deliverPart, markWords, MIN_SPLIT, rowEvents, rowSplits, sliceBounds } from './partition.ts';
 import { Arena, arenaBytes, MAX_ARENA_BYTES, plainStorage, sharedStorage, type Storage } from './arena.ts';
@@ -156,6 +157,7 @@ export class Simulator {
   private readonly rng: CounterRng;
   private readonly async: boolean;
   private readonly rules = new Map<string, CfGatedRule>();
+  private readonly errorRules = new Map<string, CfErrorRule>();
   /** Per population: spikes of the tick (for the thread team's delivery phase). */
   private readonly counts: Int32Array;
   /** Per population: its StepIO when it runs this tick (thread team), else null. */
@@ -178,7 +180,10 @@ export class Simulator {
     for (const r of runtimes) if (r.kernel) this.kernelImplementations[r.pop.name] = r.kernel.implementation;
     if (resident) for (const r of runtimes) this.kernelImplementations[r.pop.name] = resident.implementation;
     this.scheduleSources();
-    for (const b of network.plasticity) this.bindCfGated(b);
+    for (const b of network.plasticity) {
+      if (b.spec.rule === 'cf_gated') this.bindCfGated(b, b.spec);
+      else this.bindCfError(b);
+    }
   }
 
   get dtMs(): number {
@@ -337,8 +342,8 @@ export class Simulator {
    * source enter the rule's history; teacher (climbing fibre) spikes trigger LTD at the end of their tick, when every
    * PF spike of that tick has been seen. Write windows open and close through `plasticityWindow`.
    */
-  private bindCfGated(b: Network['plasticity'][number]): void {
-    const { spec, projection } = b;
+  private bindCfGated(b: Network['plasticity'][number], spec: CfGatedSpec): void {
+    const { projection } = b;
     const rule = new CfGatedRule(
       { ltp: spec.ltp, ltd: spec.ltd, windowTicks: b.windowTicks, wMin: spec.w_min ?? -Infinity, wMax: spec.w_max ?? Infinity, normalize: spec.normalize === true },
       { rowPtr: projection.csr.rowPtr, col: projection.csr.col, weights: projection.csr.weights! },
@@ -357,10 +362,40 @@ export class Simulator {
     });
   }
 
-  /** The plasticity rule of that name (see Network.plasticity). */
+  /**
+   * Wires an error-driven rule (models/plasticity/cf-error.ts), always on: PF spikes are potentiated as they arrive;
+   * climbing-fibre spikes depress at the end of their tick, when every PF spike of that tick is in the kernel.
+   */
+  private bindCfError(b: Network['plasticity'][number]): void {
+    const spec = b.spec as CfErrorSpec;
+    const { projection } = b;
+    const rule = new CfErrorRule(
+      { ltp: spec.ltp, ltd: spec.ltd, tauTicks: b.tauTicks, windowTicks: b.windowTicks, wMin: spec.w_min ?? -Infinity, wMax: spec.w_max ?? Infinity },
+      { rowPtr: projection.csr.rowPtr, col: projection.csr.col, weights: projection.csr.weights! },
+    );
+    this.errorRules.set(b.name, rule);
+    const pending: number[] = [];
+    this.onPlasticity((tick, pop, idx) => {
+      if (pop === projection.source) for (const j of idx) rule.parallelFibreSpike(tick, j);
+      if (pop === b.teacher) for (const k of idx) pending.push(tick, k);
+    });
+    this.onTickEnd(() => {
+      for (let q = 0; q < pending.length; q += 2) rule.climbingFibreSpike(pending[q]!, pending[q + 1]!);
+      pending.length = 0;
+    });
+  }
+
+  /** The climbing-fibre-gated (cf_gated) rule of that name (see Network.plasticity). */
   plasticityRule(name: string): CfGatedRule {
     const r = this.rules.get(name);
-    if (!r) throw new RangeError(`no plasticity rule '${name}' (have: ${[...this.rules.keys()].join(', ') || 'none'})`);
+    if (!r) throw new RangeError(`no cf_gated plasticity rule '${name}' (have: ${[...this.rules.keys()].join(', ') || 'none'})`);
+    return r;
+  }
+
+  /** The error-driven (cf_error) rule of that name. */
+  errorRule(name: string): CfErrorRule {
+    const r = this.errorRules.get(name);
+    if (!r) throw new RangeError(`no cf_error plasticity rule '${name}' (have: ${[...this.errorRules.keys()].join(', ') || 'none'})`);
     return r;
   }
 

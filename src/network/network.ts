@@ -47,6 +47,23 @@ export interface ProjectionSpec {
   readonly plastic?: boolean;
 }
 
+/** Error-driven, always-on plasticity (models/plasticity/cf-error.ts). */
+export interface CfErrorSpec {
+  readonly rule: 'cf_error';
+  readonly name?: string | undefined;
+  readonly projection: string;
+  readonly teacher: string;
+  readonly ltp: number;
+  readonly ltd: number;
+  readonly ltd_tau_ms: number;
+  /** Default 5 ltd_tau_ms. */
+  readonly window_ms?: number | undefined;
+  readonly w_min?: number | undefined;
+  readonly w_max?: number | undefined;
+}
+
+export type PlasticitySpec = CfGatedSpec | CfErrorSpec;
+
 export interface CfGatedSpec {
   readonly rule: 'cf_gated';
   readonly name?: string | undefined;
@@ -69,7 +86,7 @@ export interface NetworkSpec {
   readonly populationsByName?: boolean;
   readonly populations: readonly PopulationSpec[];
   readonly projections: readonly ProjectionSpec[];
-  readonly plasticity?: readonly CfGatedSpec[];
+  readonly plasticity?: readonly PlasticitySpec[];
 }
 
 export class Population {
@@ -123,10 +140,12 @@ export class Projection {
 /** A validated plasticity rule: which plastic projection it changes and which population teaches it. */
 export interface PlasticityBinding {
   readonly name: string;
-  readonly spec: CfGatedSpec;
+  readonly spec: PlasticitySpec;
   readonly projection: Projection;
   readonly teacher: Population;
   readonly windowTicks: number;
+  /** cf_error: the LTD kernel's time constant in ticks (dt-independent in ms); 0 for cf_gated. */
+  readonly tauTicks: number;
 }
 
 export class Network {
@@ -336,7 +355,9 @@ export function buildNetwork(spec: NetworkSpec, seed: number, dtMs: number, opts
         break;
       }
     }
-    plasticity.push({ name: ps.name ?? `${ps.rule}:${projection.name}`, spec: ps, projection, teacher, windowTicks: toTicks(ps.window_ms, dtMs) });
+    const tauMs = ps.rule === 'cf_error' ? ps.ltd_tau_ms : 0;
+    const windowMs = ps.rule === 'cf_error' ? (ps.window_ms ?? 5 * tauMs) : ps.window_ms;
+    plasticity.push({ name: ps.name ?? `${ps.rule}:${projection.name}`, spec: ps, projection, teacher, windowTicks: toTicks(windowMs, dtMs), tauTicks: tauMs / dtMs });
   });
   return new Network(spec.name, dtMs, seed, pops, projs, plasticity);
 }

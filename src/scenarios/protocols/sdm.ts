@@ -123,7 +123,9 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
   for (const k of proto.noise_bits) if (k > n) throw new InputError(`${where}: /protocol/noise_bits`, `at most ${n} flipped bits, got ${k}`);
 
   const ruleSpec = circuit.plasticity.find((p) => (p.name ?? `${p.rule}:${p.projection}`) === sdmSec.plasticity);
-  const centered = ruleSpec?.normalize === true;
+  if (ruleSpec && ruleSpec.rule !== 'cf_gated')
+    throw new InputError(`${circuitFile}: /sdm/plasticity`, `a cf_gated rule (the SDM protocol opens and closes its write windows), got the ${ruleSpec.rule} rule '${sdmSec.plasticity}'`);
+  const centered = ruleSpec?.rule === 'cf_gated' && ruleSpec.normalize === true;
   const rng = new CounterRng(seed);
   const keyStream = streamId('sdm:keys');
   const valueStream = streamId('sdm:values');
