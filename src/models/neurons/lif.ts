@@ -184,6 +184,8 @@ export function settleLif(state: StateArrays, n: number, vRest: number, tol: num
 /**
  * The resting flush of neuron i (settleLif's rule): when it is not refractory, within `tol` mV of rest and its
  * synaptic variables are below LIF_SYN_FLUSH_MV, it is set exactly to rest and true is returned; else false.
+ * The cpu backend's WebAssembly kernels run this rule in SIMD (backends/cpu/wasm/settle.ts, tested bit for bit
+ * against settleLif): a change here must be made there too.
  */
 export function flushToRest(v: FloatArray, ge: FloatArray, gi: FloatArray, refr: FloatArray, i: number, vRest: number, tol: number): boolean {
   const e = ge[i]!;

@@ -38,14 +38,17 @@ export const OP = {
   f32_const: 0x43,
   f64_const: 0x44,
   i32_eqz: 0x45,
+  i32_eq: 0x46,
   i32_ne: 0x47,
   i32_lt_u: 0x49,
   i32_gt_u: 0x4b,
+  i32_ge_u: 0x4f,
   i32_ctz: 0x68,
   i32_add: 0x6a,
   i32_sub: 0x6b,
   i32_and: 0x71,
   i32_or: 0x72,
+  i32_xor: 0x73,
   i32_shl: 0x74,
   i32_shr_u: 0x76,
   f64_add: 0xa0,
@@ -58,12 +61,18 @@ export const SIMD = {
   v128_load64_splat: 0x0a,
   v128_store: 0x0b,
   v128_const: 0x0c,
+  i8x16_shuffle: 0x0d,
   f32x4_splat: 0x13,
   f64x2_splat: 0x14,
   f32x4_extract_lane: 0x1f,
   f64x2_extract_lane: 0x21,
+  i32x4_eq: 0x37,
+  f32x4_eq: 0x41,
+  f32x4_lt: 0x43,
   f32x4_gt: 0x44,
   f32x4_ge: 0x46,
+  f64x2_eq: 0x47,
+  f64x2_lt: 0x49,
   f64x2_gt: 0x4a,
   f64x2_ge: 0x4c,
   v128_not: 0x4d,
@@ -76,8 +85,12 @@ export const SIMD = {
   v128_store64_lane: 0x5b,
   v128_load32_zero: 0x5c,
   v128_load64_zero: 0x5d,
+  f64x2_promote_low_f32x4: 0x5f,
+  i32x4_all_true: 0xa3,
   i32x4_bitmask: 0xa4,
+  i64x2_all_true: 0xc3,
   i64x2_bitmask: 0xc4,
+  i64x2_eq: 0xd6,
   f32x4_add: 0xe4,
   f32x4_sub: 0xe5,
   f32x4_mul: 0xe6,
@@ -163,6 +176,13 @@ export class Code {
     this.bytes.push(code);
     uleb(this.bytes, alignLog2);
     uleb(this.bytes, offset);
+    return this;
+  }
+  /** `i8x16.shuffle` with its 16 lane indices (0-15: first operand's bytes, 16-31: second's). */
+  shuffle(lanes: readonly number[]): this {
+    if (lanes.length !== 16 || lanes.some((x) => !Number.isInteger(x) || x < 0 || x > 31)) throw new RangeError('i8x16.shuffle needs 16 lane indices in [0, 31]');
+    this.simd(SIMD.i8x16_shuffle);
+    append(this.bytes, lanes);
     return this;
   }
   /** A SIMD lane instruction (extract_lane): the lane index byte follows the opcode. */

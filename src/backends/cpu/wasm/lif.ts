@@ -20,7 +20,8 @@
  * evaluated in float32 with every operation rounded (constants rounded once with Math.fround).
  *
  * The ring slot is cleared inside the loop (zeros written after the read), whether or not it held input.
- * What stepLif also does and this kernel leaves to its caller: `io.status` and the resting fixed point (settleLif).
+ * What stepLif also does and this kernel leaves to its caller: `io.status` and the resting fixed point (settleLif,
+ * generated as its own module in settle.ts).
  *
  * n need not be a multiple of the vector width: the last n mod W neurons (W = 2 for float64, 4 for float32) run the
  * same vector code on one lane each (`v128.load64_zero`/`load32_zero`, `v128.store64_lane`/`store32_lane`), so no
