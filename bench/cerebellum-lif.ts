@@ -3,7 +3,8 @@
  * sdm-recall-lif scenario as it ships (20,000 granule cells), and of the same circuit at 100,000 granule cells
  * (50 patterns written, 20 reads). The balancing feedforward inhibition is recalibrated for the larger granule layer
  * (src/circuits/calibrate.ts). The shipped scenario runs on all cores (engine threads), the large circuit on one
- * thread and on all cores (the same spikes either way: only the wall time differs). One JSON line per run.
+ * thread and on all cores (the same spikes either way: only the wall time differs), and on all cores at precision 32
+ * (float32 granule state and rings). One JSON line per run.
  * Usage: tsx bench/cerebellum-lif.ts [--granule 100000] [--patterns 50] [--threads N]
  */
 import { availableParallelism } from 'node:os';
@@ -26,12 +27,13 @@ const runs = [
   { label: 'sdm-recall-lif as shipped', granule: c.populations.granule!.size, protocol: base.scenario.protocol!, threads: cores },
   { label: `${big.toLocaleString('en')} granule cells`, granule: big, protocol: bigProtocol, threads: 1 },
   ...(cores > 1 ? [{ label: `${big.toLocaleString('en')} granule cells`, granule: big, protocol: bigProtocol, threads: cores }] : []),
+  { label: `${big.toLocaleString('en')} granule cells`, granule: big, protocol: bigProtocol, threads: cores, precision: 32 as const },
 ];
 for (const run of runs) {
   const circuit = { ...c, populations: { ...c.populations, granule: { ...c.populations.granule!, size: run.granule } } };
   const loaded = { ...base, circuit: { ...base.circuit, circuit, spec: toNetworkSpec(circuit, base.circuit.file) } };
   const t0 = performance.now();
-  const s = await runScenario({ ...loaded, scenario: { ...base.scenario, protocol: run.protocol } }, { backend: 'cpu', threads: run.threads });
+  const s = await runScenario({ ...loaded, scenario: { ...base.scenario, protocol: run.protocol } }, { backend: 'cpu', threads: run.threads, precision: 'precision' in run ? run.precision : 64 });
   const res = s.results as Record<string, unknown>;
   console.log(
     JSON.stringify({
@@ -44,6 +46,7 @@ for (const run of runs) {
       backend: s.backend,
       kernels: s.kernels,
       threads: s.threads,
+      precision: s.precision,
       shared_ticks: s.shared_ticks,
       synapses: s.synapses,
       build_ms: s.build_ms,

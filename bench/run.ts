@@ -74,9 +74,10 @@ if (!only || only === 'cerebellum') {
 
 if (!only || only === 'scale') {
   const cores = os.availableParallelism();
-  const rows = [1, cores].map((t) => {
-    process.stderr.write(`running a CUBA-like network of 10^6 neurons on ${t} engine thread(s) ...\n`);
-    return runScript('scale.ts', ['--neurons', '1000000', '--ticks', '2000', '--engine-threads', String(t)])[0]!;
+  const runs: Array<[number, number]> = [[1, 64], [cores, 64], [1, 32], [cores, 32]];
+  const rows = runs.map(([t, p]) => {
+    process.stderr.write(`running a CUBA-like network of 10^6 neurons on ${t} engine thread(s), float${p} ...\n`);
+    return runScript('scale.ts', ['--neurons', '1000000', '--ticks', '2000', '--engine-threads', String(t), '--precision', String(p)])[0]!;
   });
   const q = (x: unknown, d = 2) => (typeof x === 'number' ? x.toFixed(d) : '-');
   const one = rows[0]!.run_wall_s as number;
@@ -87,11 +88,11 @@ if (!only || only === 'scale') {
     '',
     'Command: `npm run bench -- --only scale` (bench/scale.ts: CUBA\'s neurons and weights, in-degree 80, 200 ms of biological time).',
     '',
-    '| engine threads | build s (CPU/wall) | bytes per synapse | run s | real-time factor | run CPU/wall | ticks shared | rate Hz | peak RSS MB | speed-up |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| engine threads | precision | build s (CPU/wall) | bytes per synapse | run s | real-time factor | run CPU/wall | ticks shared | rate Hz | peak RSS MB | speed-up |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.engine_threads} | ${q((r.build_ms as number) / 1000)} (${q(r.build_cpu_per_wall)}) | ${q(r.bytes_per_synapse)} | ${q(r.run_wall_s)} | ${q(r.real_time_factor, 3)} | ${q(r.run_cpu_per_wall)} | ${r.shared_update_ticks} | ${q(r.rate_hz)} | ${q(r.peak_rss_mb, 0)} | ${q(one / (r.run_wall_s as number))}x |`,
+        `| ${r.engine_threads} | float${r.precision} | ${q((r.build_ms as number) / 1000)} (${q(r.build_cpu_per_wall)}) | ${q(r.bytes_per_synapse)} | ${q(r.run_wall_s)} | ${q(r.real_time_factor, 3)} | ${q(r.run_cpu_per_wall)} | ${r.shared_update_ticks} | ${q(r.rate_hz)} | ${q(r.peak_rss_mb, 0)} | ${q(one / (r.run_wall_s as number))}x |`,
     ),
     '',
   ]);
@@ -167,11 +168,11 @@ if (!only || only === 'cerebellum-lif') {
     '',
     'Command: `npm run bench -- --only cerebellum-lif` (bench/cerebellum-lif.ts).',
     '',
-    '| run | threads (ticks shared) | granule cells | synapses | patterns written | reads | wall s | biological ms | real-time factor | synaptic events/s | peak RSS MB | coding level | bit accuracy | agreement with algebraic |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| run | threads (ticks shared) | precision | granule cells | synapses | patterns written | reads | wall s | biological ms | real-time factor | synaptic events/s | peak RSS MB | coding level | bit accuracy | agreement with algebraic |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.run} | ${r.threads} (${(r.shared_ticks as { update: number }).update}) | ${(r.granule as number).toLocaleString('en')} | ${(r.synapses as number).toLocaleString('en')} | ${r.patterns_written} | ${r.reads} | ${((r.wall_ms as number) / 1000).toFixed(1)} | ${(r.biological_ms as number).toFixed(0)} | ${(r.real_time_factor as number).toFixed(3)} | ${((r.synaptic_events_per_s as number) / 1e6).toFixed(0)}M | ${(r.peak_rss_mb as number).toFixed(0)} | ${((r.granule_coding_level as number) * 100).toFixed(2)}% | ${(r.bit_accuracy as number[]).map((x) => x.toFixed(4)).join(', ')} | ${(r.algebraic_agreement as number).toFixed(4)} |`,
+        `| ${r.run} | ${r.threads} (${(r.shared_ticks as { update: number }).update}) | float${r.precision} | ${(r.granule as number).toLocaleString('en')} | ${(r.synapses as number).toLocaleString('en')} | ${r.patterns_written} | ${r.reads} | ${((r.wall_ms as number) / 1000).toFixed(1)} | ${(r.biological_ms as number).toFixed(0)} | ${(r.real_time_factor as number).toFixed(3)} | ${((r.synaptic_events_per_s as number) / 1e6).toFixed(0)}M | ${(r.peak_rss_mb as number).toFixed(0)} | ${((r.granule_coding_level as number) * 100).toFixed(2)}% | ${(r.bit_accuracy as number[]).map((x) => x.toFixed(4)).join(', ')} | ${(r.algebraic_agreement as number).toFixed(4)} |`,
     ),
     '',
   ]);

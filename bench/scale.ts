@@ -3,7 +3,7 @@
  * and how large (peak RSS) a short run on the cpu backend is. Prints one JSON line.
  *
  * Usage: tsx bench/scale.ts --neurons N [--ticks T] [--indegree K] [--rule fixed_indegree|pairwise_bernoulli]
- *        [--seed S] [--threads B] [--engine-threads T] [--share auto|always] [--build-only]
+ *        [--seed S] [--threads B] [--engine-threads T] [--share auto|always] [--precision 64|32] [--build-only]
  *
  * The network: circuits/cuba.yaml's LIF parameters and initial voltages (Brette et al. 2007, benchmark 2, after
  * Brian2's examples/CUBA.py), N neurons of which 80% excitatory, every neuron receiving about K inputs (default 80,
@@ -54,6 +54,9 @@ const threadsArg = opt('--threads', '');
 const engineThreads = Number(opt('--engine-threads', '1'));
 const share = opt('--share', 'auto') as 'auto' | 'always';
 const buildOnly = args.includes('--build-only');
+/** State and ring precision of the cpu backend (64 or 32). */
+const precision = Number(opt('--precision', '64')) as 32 | 64;
+if (precision !== 32 && precision !== 64) throw new RangeError(`--precision: 64 or 32, got ${precision}`);
 if (!(Number.isInteger(n) && n >= 10)) throw new RangeError(`--neurons: an integer >= 10, got ${n}`);
 if (!(Number.isInteger(ticks) && ticks >= 0)) throw new RangeError(`--ticks: a non-negative integer, got ${ticks}`);
 if (!(k > 0 && k < 0.2 * n)) throw new RangeError(`--indegree: between 0 and 20% of the neurons, got ${k}`);
@@ -113,7 +116,7 @@ const mem = synapseMemory(net);
 
 let run: Record<string, number | boolean> = {};
 if (!buildOnly) {
-  const backend = new CpuBackend();
+  const backend = new CpuBackend(true, undefined, precision);
   const sim = await Simulator.create(net, { seed, backend, threads: engineThreads, share });
   const c1 = cpuMs();
   const t1 = performance.now();
@@ -132,6 +135,7 @@ if (!buildOnly) {
     synaptic_events: sim.synapticEvents,
     run_cpu_per_wall: runCpu / Math.max(wallMs, 1e-9),
     engine_threads: sim.threads,
+    precision,
     shared_update_ticks: sim.sharedTicks.update,
     shared_deliver_ticks: sim.sharedTicks.deliver,
   };
