@@ -10,7 +10,7 @@
  *   whatever the thread count.
  */
 
-import { markWords } from '../kernels/index.ts';
+import { type CsrView, markWords } from '../kernels/index.ts';
 
 /** Populations smaller than this are not split (thread 0 updates them whole): a slice must outweigh its call. */
 export const MIN_SPLIT = 256;
@@ -32,14 +32,8 @@ export function sliceBounds(n: number, threads: number, minSplit = MIN_SPLIT): U
 }
 
 /** The parts of a CSR that delivery reads (network/connectivity.ts Csr). */
-export interface DeliveryCsr {
+export interface DeliveryCsr extends CsrView {
   readonly nPre: number;
-  readonly rowPtr: Uint32Array;
-  readonly col: Uint32Array;
-  readonly weights: Float32Array | null;
-  readonly weight: number;
-  readonly delays: Uint16Array | null;
-  readonly delay: number;
 }
 
 /**

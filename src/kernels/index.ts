@@ -73,8 +73,8 @@ export class KernelRegistry {
   }
 }
 
-/** Synapses of one projection as the device-resident path reads them (network/connectivity.ts Csr). */
-export interface ResidentCsr {
+/** Synapses of one projection as delivery and the device-resident path read them (network/connectivity.ts Csr). */
+export interface CsrView {
   readonly rowPtr: Uint32Array;
   readonly col: Uint32Array;
   readonly weights: Float32Array | null;
@@ -94,7 +94,7 @@ export interface ResidentPlan {
     readonly state: StateArrays;
   }>;
   /** Population indices as in `populations`; receptor: the index in the target model's receptors. */
-  readonly projections: ReadonlyArray<{ readonly source: number; readonly target: number; readonly receptor: number; readonly csr: ResidentCsr }>;
+  readonly projections: ReadonlyArray<{ readonly source: number; readonly target: number; readonly receptor: number; readonly csr: CsrView }>;
 }
 
 /** Spikes of a batch of ticks: counts[t * P + p] of population p in tick t, their indices in that order, ascending. */

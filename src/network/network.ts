@@ -47,33 +47,31 @@ export interface ProjectionSpec {
   readonly plastic?: boolean;
 }
 
-/** Error-driven, always-on plasticity (models/plasticity/cf-error.ts). */
-export interface CfErrorSpec {
-  readonly rule: 'cf_error';
+/** What the climbing-fibre rules share: the plastic projection, its climbing fibres, the steps and the bounds. */
+interface CfRuleSpec {
   readonly name?: string | undefined;
   readonly projection: string;
+  /** The climbing fibres: one neuron per target cell. */
   readonly teacher: string;
   readonly ltp: number;
   readonly ltd: number;
-  readonly ltd_tau_ms: number;
-  /** Default 5 ltd_tau_ms. */
-  readonly window_ms?: number | undefined;
   readonly w_min?: number | undefined;
   readonly w_max?: number | undefined;
 }
 
+/** Error-driven, always-on plasticity (models/plasticity/cf-error.ts). */
+export interface CfErrorSpec extends CfRuleSpec {
+  readonly rule: 'cf_error';
+  readonly ltd_tau_ms: number;
+  /** Default 5 ltd_tau_ms. */
+  readonly window_ms?: number | undefined;
+}
+
 export type PlasticitySpec = CfGatedSpec | CfErrorSpec;
 
-export interface CfGatedSpec {
+export interface CfGatedSpec extends CfRuleSpec {
   readonly rule: 'cf_gated';
-  readonly name?: string | undefined;
-  readonly projection: string;
-  readonly teacher: string;
-  readonly ltp: number;
-  readonly ltd: number;
   readonly window_ms: number;
-  readonly w_min?: number | undefined;
-  readonly w_max?: number | undefined;
   /** Heterosynaptic normalisation: each target's summed weight is kept constant (models/plasticity/cf-gated.ts). */
   readonly normalize?: boolean | undefined;
 }

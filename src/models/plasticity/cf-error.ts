@@ -21,6 +21,8 @@
  * float64 and rounded once into the float32 weight.
  */
 
+import { lowerBound, type PlasticSynapses } from './cf-gated.ts';
+
 export interface CfErrorParams {
   /** Weight added to each synapse of a PF at each of its spikes. */
   readonly ltp: number;
@@ -32,13 +34,6 @@ export interface CfErrorParams {
   readonly windowTicks: number;
   readonly wMin: number;
   readonly wMax: number;
-}
-
-/** The PF -> PC synapses the rule changes: CSR by PF with sorted rows and one weight per synapse. */
-export interface ErrorPlasticSynapses {
-  readonly rowPtr: Uint32Array;
-  readonly col: Uint32Array;
-  readonly weights: Float32Array;
 }
 
 export class CfErrorRule {
@@ -58,7 +53,7 @@ export class CfErrorRule {
 
   constructor(
     readonly params: CfErrorParams,
-    private readonly syn: ErrorPlasticSynapses,
+    private readonly syn: PlasticSynapses,
   ) {
     if (!(params.tauTicks > 0)) throw new RangeError(`cf_error: the kernel's time constant must be > 0 ticks, got ${params.tauTicks}`);
     if (!(Number.isInteger(params.windowTicks) && params.windowTicks >= 0)) throw new RangeError(`cf_error: the window must be a whole number of ticks >= 0, got ${params.windowTicks}`);
@@ -119,13 +114,4 @@ export class CfErrorRule {
       this.head = 0;
     }
   }
-}
-
-function lowerBound(col: Uint32Array, lo: number, hi: number, k: number): number {
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (col[mid]! < k) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

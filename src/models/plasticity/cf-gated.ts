@@ -208,7 +208,8 @@ function firstAtLeast(xs: readonly number[], x: number): number {
   return lo;
 }
 
-function lowerBound(col: Uint32Array, lo: number, hi: number, k: number): number {
+/** First index in [lo, hi) of the sorted `col` with col >= k (hi if none). */
+export function lowerBound(col: Uint32Array, lo: number, hi: number, k: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (col[mid]! < k) lo = mid + 1;
