@@ -26,7 +26,7 @@ export const BACKENDS: readonly BackendCase[] = [
   { name: 'cpu (compiled JavaScript)', rtol: 1e-12, make: async () => new CpuBackend(true, false) },
   { name: 'cpu (WebAssembly SIMD)', rtol: 1e-12, make: async () => new CpuBackend(true, true) },
   { name: 'cpu (float32, WebAssembly SIMD)', rtol: 2e-5, make: async () => new CpuBackend(true, true, 32) },
-  { name: `gpujs (${device}, whole network on the device where it can)`, rtol: 2e-5, make: async () => GpuJsBackend.create(device) },
+  { name: `gpujs (${device}, whole network on the device where it can)`, rtol: 2e-5, make: async () => GpuJsBackend.create(device, { resident: true }) },
   { name: `gpujs (${device}, per-population kernels)`, rtol: 2e-5, make: async () => GpuJsBackend.create(device, { resident: false }) },
 ];
 console.info(`[backends] running engine tests on: ${BACKENDS.map((b) => b.name).join(', ')}${device === 'webgpu' ? '' : ' (no WebGPU adapter here: gpujs runs on ' + device + ')'}`);

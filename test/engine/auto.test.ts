@@ -37,7 +37,8 @@ describe('--backend auto', () => {
     const fastest = choice.trials.reduce((a, b) => (b.us_per_tick < a.us_per_tick ? b : a));
     expect(`${choice.backend.name}/${choice.backend.device}`).toBe(fastest.name === 'cpu' ? 'cpu/cpu' : fastest.name);
     expect(choice.reason).toContain(`chose ${fastest.name}`);
-    expect(choice.trials[1]!.implementation).toBe(`gpujs/${device}/float32/resident`);
+    // The device path where a GPU answers; on WebAssembly the per-population kernels (GpuJsOptions.resident).
+    expect(choice.trials[1]!.implementation).toBe(device === 'webgpu' ? 'gpujs/webgpu/float32/resident' : `gpujs/${device}/float32`);
 
     const after = await spikes(net, choice.backend);
     const fresh = await spikes(buildNetwork(RESIDENT_NET, 4, 0.1), fastest.name === 'cpu' ? new CpuBackend() : await GpuJsBackend.create(device));

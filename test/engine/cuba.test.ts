@@ -68,7 +68,7 @@ describe('CUBA', () => {
   it('gpujs on the device (whole network resident) gives the float32 cpu backend spikes, spike for spike, over 100 ms', async () => {
     const device = await probeGpuDevice();
     const cpu = await spikesOf(new CpuBackend(true, true, 32), 1000);
-    const gpu = await spikesOf(await GpuJsBackend.create(device), 1000);
+    const gpu = await spikesOf(await GpuJsBackend.create(device, { resident: true }), 1000);
     expect(gpu.kernels.exc).toBe(`gpujs/${device}/float32/resident`);
     expect(cpu.trains.length / 3).toBeGreaterThan(1000);
     expect(gpu.trains).toEqual(cpu.trains);

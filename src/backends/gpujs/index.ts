@@ -196,8 +196,10 @@ class GpuPopulationKernel implements PopulationKernel {
 
 export interface GpuJsOptions {
   /**
-   * Run networks without spike sources and plasticity whole on the device (resident.ts; default true); false keeps
-   * the per-population kernels, with delivery on the host.
+   * Run networks without spike sources and plasticity whole on the device (resident.ts); false keeps the
+   * per-population kernels, with delivery on the host. Default: on WebGPU only. On WebAssembly the resident path's
+   * gather visits every synapse every tick and is about 7 times slower than the per-population kernels
+   * (bench/results/gpujs-resident-2026-12-05.md), so there it runs only when asked for (tests do).
    */
   readonly resident?: boolean;
   /** Ticks between read-backs of the packed spikes on the resident path (default 32). */
@@ -222,7 +224,7 @@ export class GpuJsBackend implements Backend {
   }
 
   async resident(plan: ResidentPlan): Promise<ResidentRunner | null> {
-    if (this.options.resident === false) return null;
+    if (!(this.options.resident ?? this.device === 'webgpu')) return null;
     const models = plan.populations.map((p) => {
       const source = KERNELS[p.model.name];
       if (!source || p.model.receptors.length !== 2) return null;
