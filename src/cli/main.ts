@@ -139,7 +139,7 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
     .option('--overwrite', 'replace the --out folder even when it holds a complete earlier run')
     .option('--max-memory <size>', "refuse circuits estimated to need more than this (default: the machine's memory), e.g. 64G", sizeArg('--max-memory'))
     .option('--seed <n>', "random seed (default: the scenario's)", intArg('--seed', 0))
-    .addOption(new Option('--backend <name>', 'compute backend').choices(BACKEND_CHOICES).default('cpu'))
+    .addOption(new Option('--backend <name>', 'compute backend (auto: times each on the network for a moment and takes the faster)').choices(BACKEND_CHOICES).default('cpu'))
     .option('--threads <n>', "engine threads on the cpu backend (default: this machine's cores); the results do not depend on it", intArg('--threads', 1, 256))
     .addOption(new Option('--precision <bits>', 'floating-point precision of the cpu backend (32: float32 state and rings, faster; the summary says which ran)').choices(['64', '32']).default('64'))
     .option('--duration <ms>', "biological time to simulate (default: the scenario's)", positiveNumber('--duration'))
@@ -220,7 +220,7 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
     .option('--speed <x>', 'simulated ms per wall-clock ms (default 1, real time)', positiveNumber('--speed'))
     .option('--seed <n>', "random seed (default: the scenario's)", intArg('--seed', 0))
     .option('--duration <ms>', "biological time to simulate (default: the scenario's)", positiveNumber('--duration'))
-    .addOption(new Option('--backend <name>', 'compute backend').choices(BACKEND_CHOICES).default('cpu'))
+    .addOption(new Option('--backend <name>', 'compute backend (auto: times each on the network for a moment and takes the faster)').choices(BACKEND_CHOICES).default('cpu'))
     .option('--threads <n>', "engine threads on the cpu backend (default: this machine's cores)", intArg('--threads', 1, 256))
     .addHelpText('after', '\nExamples:\n  purkinje serve cuba\n  purkinje serve cuba --speed 0.25 --port 8080\n')
     .action(async (ref: string, o: { port: number; speed?: number; seed?: number; duration?: number; backend: BackendChoice; threads?: number }) => {
