@@ -83,7 +83,7 @@ describe('time in the granule layer (spectral timing)', () => {
     const midIn = spec.projections.filter((pj) => pj.target === 'granule-10');
     const flat: NetworkSpec = {
       ...spec,
-      populations: spec.populations.map((p) => (p.name.startsWith('granule-') ? { ...p, params: mid.params } : p)),
+      populations: spec.populations.map((p) => (p.name.startsWith('granule-') ? { ...p, params: mid.params! } : p)),
       projections: spec.projections.map((pj) => (pj.target.startsWith('granule-') ? { ...midIn.find((m) => m.source === pj.source)!, name: `${pj.name}`, target: pj.target } : pj)),
     };
     const control = await decode(flat);
