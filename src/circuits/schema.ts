@@ -63,8 +63,10 @@ export const plasticitySchema = z.discriminatedUnion('rule', [
     ltd: finite.refine((x) => x >= 0, 'expected ltd >= 0'),
     /** Time constant of the LTD eligibility kernel. */
     ltd_tau_ms: finite.refine((x) => x > 0, 'expected a time constant > 0 ms'),
-    /** PF spikes older than this before a CF spike do not count (default 5 ltd_tau_ms). */
+    /** PF spikes older than ltd_delay_ms + window_ms before a CF spike do not count (default 5 ltd_tau_ms). */
     window_ms: finite.refine((x) => x >= 0, 'expected a window >= 0 ms').optional(),
+    /** The kernel's delay: PF spikes less than this before a CF spike do not count, and the kernel peaks there (default 0). */
+    ltd_delay_ms: finite.refine((x) => x >= 0, 'expected a delay >= 0 ms').optional(),
     w_min: finite.optional(),
     w_max: finite.optional(),
   }),

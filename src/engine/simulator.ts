@@ -370,7 +370,7 @@ export class Simulator {
     const spec = b.spec as CfErrorSpec;
     const { projection } = b;
     const rule = new CfErrorRule(
-      { ltp: spec.ltp, ltd: spec.ltd, tauTicks: b.tauTicks, windowTicks: b.windowTicks, wMin: spec.w_min ?? -Infinity, wMax: spec.w_max ?? Infinity },
+      { ltp: spec.ltp, ltd: spec.ltd, tauTicks: b.tauTicks, windowTicks: b.windowTicks, delayTicks: b.delayTicks, wMin: spec.w_min ?? -Infinity, wMax: spec.w_max ?? Infinity },
       { rowPtr: projection.csr.rowPtr, col: projection.csr.col, weights: projection.csr.weights! },
     );
     this.errorRules.set(b.name, rule);

@@ -65,6 +65,8 @@ export interface CfErrorSpec extends CfRuleSpec {
   readonly ltd_tau_ms: number;
   /** Default 5 ltd_tau_ms. */
   readonly window_ms?: number | undefined;
+  /** The kernel's delay (default 0). */
+  readonly ltd_delay_ms?: number | undefined;
 }
 
 export type PlasticitySpec = CfGatedSpec | CfErrorSpec;
@@ -144,6 +146,8 @@ export interface PlasticityBinding {
   readonly windowTicks: number;
   /** cf_error: the LTD kernel's time constant in ticks (dt-independent in ms); 0 for cf_gated. */
   readonly tauTicks: number;
+  /** cf_error: the LTD kernel's delay in ticks; 0 for cf_gated. */
+  readonly delayTicks: number;
 }
 
 export class Network {
@@ -355,7 +359,7 @@ export function buildNetwork(spec: NetworkSpec, seed: number, dtMs: number, opts
     }
     const tauMs = ps.rule === 'cf_error' ? ps.ltd_tau_ms : 0;
     const windowMs = ps.rule === 'cf_error' ? (ps.window_ms ?? 5 * tauMs) : ps.window_ms;
-    plasticity.push({ name: ps.name ?? `${ps.rule}:${projection.name}`, spec: ps, projection, teacher, windowTicks: toTicks(windowMs, dtMs), tauTicks: tauMs / dtMs });
+    plasticity.push({ name: ps.name ?? `${ps.rule}:${projection.name}`, spec: ps, projection, teacher, windowTicks: toTicks(windowMs, dtMs), tauTicks: tauMs / dtMs, delayTicks: ps.rule === 'cf_error' ? toTicks(ps.ltd_delay_ms ?? 0, dtMs) : 0 });
   });
   return new Network(spec.name, dtMs, seed, pops, projs, plasticity);
 }

@@ -1,7 +1,7 @@
 /**
  * The error-driven rule (src/models/plasticity/cf-error.ts) against a reference learner written from its definition:
  * tick by tick, every PF spike adds ltp to each synapse of its PF; then every CF spike to cell k at tick s subtracts
- * ltd * sum over the PF's spikes t in [s - W, s] of exp(-(s - t) / tau) from each PF -> k synapse; each change clipped
+ * ltd * sum over the PF's spikes t in [s - D - W, s - D] of exp(-(s - D - t) / tau) from each PF -> k synapse; each change clipped
  * to [w_min, w_max] and rounded to float32. Random spike trains (fast-check), random connectivity with multapses and
  * missing synapses; then the same rule bound by the engine to a network's spikes (the binding's order in a tick).
  */
@@ -29,7 +29,8 @@ function referenceLearner(syn: Syn, p: CfErrorParams, pf: Array<[number, number]
       if (t !== s) continue;
       for (let j = 0; j + 1 < syn.rowPtr.length; j++) {
         let a = 0;
-        for (const [u, jj] of pf) if (jj === j && u <= s && u >= s - p.windowTicks) a += Math.exp(-(s - u) / p.tauTicks);
+        const d = p.delayTicks ?? 0;
+        for (const [u, jj] of pf) if (jj === j && u <= s - d && u >= s - d - p.windowTicks) a += Math.exp(-(s - d - u) / p.tauTicks);
         if (a === 0) continue;
         for (let q = syn.rowPtr[j]!; q < syn.rowPtr[j + 1]!; q++) if (syn.col[q] === k) w[q] = clip(w[q]! - p.ltd * a);
       }
@@ -74,11 +75,12 @@ describe('cf_error rule', () => {
         fc.integer({ min: 0, max: 25 }),
         fc.double({ min: 0.5, max: 20, noNaN: true }),
         fc.boolean(),
-        (pfRaw, cfRaw, mask, W, tau, clip) => {
+        fc.integer({ min: 0, max: 12 }),
+        (pfRaw, cfRaw, mask, W, tau, clip, D) => {
           const pf = [...new Map(pfRaw.map(([t, j]) => [`${t}:${j}`, [t, j] as [number, number]])).values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
           const cf = [...new Map(cfRaw.map(([t, k]) => [`${t}:${k}`, [t, k] as [number, number]])).values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
           const syn = synapses(8, 4, mask);
-          const p: CfErrorParams = { ltp: 0.03, ltd: 0.2, tauTicks: tau, windowTicks: W, wMin: clip ? 0.3 : -Infinity, wMax: clip ? 0.8 : Infinity };
+          const p: CfErrorParams = { ltp: 0.03, ltd: 0.2, tauTicks: tau, windowTicks: W, delayTicks: D, wMin: clip ? 0.3 : -Infinity, wMax: clip ? 0.8 : Infinity };
           expect(Array.from(runRule(syn, p, pf, cf))).toEqual(Array.from(referenceLearner(syn, p, pf, cf)));
         },
       ),
@@ -86,13 +88,16 @@ describe('cf_error rule', () => {
     );
   });
 
-  it('counts the PF spike at the window edge and not one tick past it; LTP alone without complex spikes', () => {
+  it('counts the PF spike at the window edge and not one tick past it, with and without a delay; LTP alone without complex spikes', () => {
     const syn = synapses(1, 1, [true]);
     const p: CfErrorParams = { ltp: 0, ltd: 1, tauTicks: 1e9, windowTicks: 5, wMin: -Infinity, wMax: Infinity };
     const w0 = syn.weights[0]!;
     // Two synapses (a multapse at m = 0): each loses ltd * 1 for the spike at tick 10 - 5; the one at 10 - 6 is out.
     const w = runRule(syn, p, [[4, 0], [5, 0]], [[10, 0]]);
     expect(w[0]).toBeCloseTo(w0 - 1, 6);
+    // A delay of 3 ticks moves the window to [10 - 3 - 5, 10 - 3]: the spike at 7 counts fully, the one at 8 not.
+    const delayed = runRule(syn, { ...p, delayTicks: 3 }, [[1, 0], [2, 0], [7, 0], [8, 0]], [[10, 0]]);
+    expect(delayed[0]).toBeCloseTo(w0 - 2, 6);
     const only = runRule(syn, { ...p, ltp: 0.25 }, [[1, 0], [2, 0], [3, 0]], []);
     expect(only[0]).toBeCloseTo(w0 + 0.75, 6);
   });
@@ -112,7 +117,7 @@ describe('cf_error rule', () => {
         { name: 'pf-pc', source: 'pf', target: 'pc', receptor: 'exc', connectivity: { rule: 'fixed_indegree', indegree: 20 }, weight: 1, delay_ms: 1, plastic: true },
         { name: 'cf-pc', source: 'io', target: 'pc', receptor: 'exc', connectivity: { rule: 'one_to_one' }, weight: 5, delay_ms: 1 },
       ],
-      plasticity: [{ rule: 'cf_error', name: 'err', projection: 'pf-pc', teacher: 'io', ltp: 0.01, ltd: 0.05, ltd_tau_ms: 2, window_ms: 6, w_min: 0, w_max: 1.5 }],
+      plasticity: [{ rule: 'cf_error', name: 'err', projection: 'pf-pc', teacher: 'io', ltp: 0.01, ltd: 0.05, ltd_tau_ms: 2, window_ms: 6, ltd_delay_ms: 0.5, w_min: 0, w_max: 1.5 }],
     };
     const net = buildNetwork(spec, 2, 0.1);
     const csr = net.projection('pf-pc')!.csr;
@@ -127,7 +132,7 @@ describe('cf_error rule', () => {
     const rule = sim.errorRule('err');
     expect(cf.length).toBe(9);
     expect(rule.ltdEvents).toBeGreaterThan(20);
-    const expected = referenceLearner(before, { ltp: 0.01, ltd: 0.05, tauTicks: 20, windowTicks: 60, wMin: 0, wMax: 1.5 }, pf, cf);
+    const expected = referenceLearner(before, { ltp: 0.01, ltd: 0.05, tauTicks: 20, windowTicks: 60, delayTicks: 5, wMin: 0, wMax: 1.5 }, pf, cf);
     expect(Array.from(net.projection('pf-pc')!.csr.weights!)).toEqual(Array.from(expected));
     sim.dispose();
   });

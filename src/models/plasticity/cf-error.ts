@@ -4,10 +4,12 @@
  *   - LTP: every parallel-fibre (PF) spike adds `ltp` to each of its synapses (PF activity without complex spikes
  *     potentiates: Lev-Ram et al. 2002; Coesmans et al. 2004);
  *   - LTD: a climbing-fibre (CF) spike to Purkinje cell k at tick s subtracts from each PF -> k synapse
- *       ltd * sum over that PF's spikes at ticks t in [s - windowTicks, s] of exp(-(s - t) / tauTicks),
- *     the PF activity just before the complex spike, weighted by an exponential eligibility kernel (Marr 1969;
- *     Albus 1971; Ito 2001; the kernel form of Luque et al. 2011 and EDLUT's cerebellar models, with its peak at zero
- *     delay: the circuit's own latencies place the pause).
+ *       ltd * sum over that PF's spikes at ticks t in [s - D - windowTicks, s - D] of exp(-(s - t - D) / tauTicks),
+ *     D = delayTicks (default 0): the PF activity that preceded the complex spike by D ticks or more, weighted by an
+ *     exponential eligibility kernel (Marr 1969; Albus 1971; Ito 2001; the kernel form of Luque et al. 2011 and EDLUT's
+ *     cerebellar models). With D = 0 the kernel peaks at coincidence; D > 0 makes the most eligible parallel-fibre
+ *     activity the one that came D before the complex spike (LTD is largest when PF activity leads the CF by tens to
+ *     a couple of hundred ms: Wang, Denk & Häusser 2000; Safo & Regehr 2008).
  * Weights are clipped to [wMin, wMax] after each change. A PF spike followed by no complex spike is net LTP; with a
  * complex spike at the same tick it is net ltp - ltd. At a fixed point of learning the olive's complex spikes balance
  * the PFs' potentiation; with the nucleo-olivary loop that is where the nuclei's output cancels the teaching input.
@@ -15,7 +17,7 @@
  * Order within a tick (the engine's): the PF spikes of tick s are potentiated as they arrive (plasticity phase), the CF
  * spikes of tick s are applied at the end of the tick, when every PF spike of that tick is in the kernel.
  *
- * Event-driven: the PF spikes of the last `windowTicks` ticks are kept in order of arrival; a CF spike visits those
+ * Event-driven: the PF spikes of the last delayTicks + windowTicks ticks are kept in order of arrival; a CF spike visits those
  * spikes once and, for each PF among them, the one synapse onto k (binary search in the PF's row, sorted by target).
  * Nothing is visited for PFs that have been silent for the window. The sum over a PF's spikes is accumulated in
  * float64 and rounded once into the float32 weight.
@@ -30,8 +32,10 @@ export interface CfErrorParams {
   readonly ltd: number;
   /** Decay of the eligibility kernel, in ticks. */
   readonly tauTicks: number;
-  /** PF spikes older than this (ticks before the CF spike) are not counted. */
+  /** PF spikes more than delayTicks + windowTicks before the CF spike are not counted. */
   readonly windowTicks: number;
+  /** The kernel's delay: PF spikes less than this before the CF spike are not counted (default 0). */
+  readonly delayTicks?: number;
   readonly wMin: number;
   readonly wMax: number;
 }
@@ -41,6 +45,7 @@ export class CfErrorRule {
   private ticks: number[] = [];
   private pfs: number[] = [];
   private head = 0;
+  private readonly delay: number;
   /** Scratch: kernel-weighted activity per PF for the CF spike being applied, and the PFs touched. */
   private readonly activity: Float64Array;
   private readonly touched: number[] = [];
@@ -57,6 +62,9 @@ export class CfErrorRule {
   ) {
     if (!(params.tauTicks > 0)) throw new RangeError(`cf_error: the kernel's time constant must be > 0 ticks, got ${params.tauTicks}`);
     if (!(Number.isInteger(params.windowTicks) && params.windowTicks >= 0)) throw new RangeError(`cf_error: the window must be a whole number of ticks >= 0, got ${params.windowTicks}`);
+    const d = params.delayTicks ?? 0;
+    if (!(Number.isInteger(d) && d >= 0)) throw new RangeError(`cf_error: the kernel's delay must be a whole number of ticks >= 0, got ${d}`);
+    this.delay = d;
     this.activity = new Float64Array(syn.rowPtr.length - 1);
   }
 
@@ -72,7 +80,7 @@ export class CfErrorRule {
 
   /** LTP on every synapse of PF `pf`; the spike enters the LTD kernel's history. */
   parallelFibreSpike(tick: number, pf: number): void {
-    if ((this.ticks.length & 1023) === 1023) this.forget(tick - this.params.windowTicks);
+    if ((this.ticks.length & 1023) === 1023) this.forget(tick - this.delay - this.params.windowTicks);
     this.ticks.push(tick);
     this.pfs.push(pf);
     const { rowPtr } = this.syn;
@@ -81,18 +89,19 @@ export class CfErrorRule {
     this.ltpEvents++;
   }
 
-  /** LTD of every PF -> k synapse by the kernel-weighted activity of its PF in [tick - windowTicks, tick]. */
+  /** LTD of every PF -> k synapse by the kernel-weighted activity of its PF in [tick - D - windowTicks, tick - D]. */
   climbingFibreSpike(tick: number, k: number): void {
-    this.forget(tick - this.params.windowTicks);
+    const last = tick - this.delay;
+    this.forget(last - this.params.windowTicks);
     const { rowPtr, col } = this.syn;
     const { tauTicks, ltd } = this.params;
     const act = this.activity;
     for (let q = this.head; q < this.ticks.length; q++) {
       const t = this.ticks[q]!;
-      if (t > tick) break;
+      if (t > last) break;
       const j = this.pfs[q]!;
       if (act[j] === 0) this.touched.push(j);
-      act[j]! += Math.exp(-(tick - t) / tauTicks);
+      act[j]! += Math.exp(-(last - t) / tauTicks);
     }
     for (const j of this.touched) {
       const a = act[j]!;
