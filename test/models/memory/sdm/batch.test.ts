@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { CounterRng, streamId } from '../../../../src/core/rng.ts';
-import { BinarySdm, type BinarySdmParams, type CounterBits } from '../../../../src/models/memory/sdm/binary.ts';
+import { CounterRng } from '../../../../src/core/rng.ts';
+import { BinarySdm, type CounterBits } from '../../../../src/models/memory/sdm/binary.ts';
 import { randomBits } from '../../../../src/models/memory/sdm/bits.ts';
+import { filled } from './filled.ts';
 import { createScanner, wasmAvailable } from '../../../../src/models/memory/sdm/scan.ts';
 import { BLOCK_MAX } from '../../../../src/models/memory/sdm/scan-block.ts';
 
@@ -19,19 +20,6 @@ if (wasmAvailable()) {
 }
 const label = (v: Variant): string => (v.kernel === 'js' ? 'js' : `wasm unroll=${v.unroll} simd=${v.simd} step=${v.step}`);
 
-/** A memory with `writes` random heteroassociative writes, and `queries` addresses: stored keys and fresh ones. */
-function filled(params: BinarySdmParams, writes: number, queries: number, seed: number): { sdm: BinarySdm; qs: Uint8Array[] } {
-  const sdm = new BinarySdm(params);
-  const rng = new CounterRng(seed);
-  const keys: Uint8Array[] = [];
-  for (let t = 0; t < writes; t++) {
-    keys.push(randomBits(rng, params.n, streamId('test:keys'), t));
-    sdm.write(keys[t]!, randomBits(rng, params.valueBits, streamId('test:values'), t));
-  }
-  const qs: Uint8Array[] = [];
-  for (let q = 0; q < queries; q++) qs.push(q % 2 === 0 && keys.length > 0 ? keys[q % keys.length]! : randomBits(rng, params.n, streamId('test:queries'), q));
-  return { sdm, qs };
-}
 
 function expectSameReads(sdm: BinarySdm, qs: Uint8Array[], cues?: (Uint8Array | undefined)[]): void {
   const batch = sdm.readBatch(qs, cues);

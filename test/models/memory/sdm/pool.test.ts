@@ -1,24 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { CounterRng, streamId } from '../../../../src/core/rng.ts';
+import { CounterRng } from '../../../../src/core/rng.ts';
 import { SdmReadPool } from '../../../../src/backends/cpu/sdm/pool.ts';
-import { BinarySdm, type BinarySdmParams } from '../../../../src/models/memory/sdm/binary.ts';
+import { BinarySdm } from '../../../../src/models/memory/sdm/binary.ts';
 import { randomBits } from '../../../../src/models/memory/sdm/bits.ts';
+import { filled } from './filled.ts';
 import { wasmAvailable } from '../../../../src/models/memory/sdm/scan.ts';
 
 const KERNELS: ('js' | 'wasm')[] = wasmAvailable() ? ['js', 'wasm'] : ['js'];
 
-function filled(params: BinarySdmParams, writes: number, queries: number, seed: number): { sdm: BinarySdm; qs: Uint8Array[] } {
-  const sdm = new BinarySdm(params);
-  const rng = new CounterRng(seed);
-  const keys: Uint8Array[] = [];
-  for (let t = 0; t < writes; t++) {
-    keys.push(randomBits(rng, params.n, streamId('test:keys'), t));
-    sdm.write(keys[t]!, randomBits(rng, params.valueBits, streamId('test:values'), t));
-  }
-  const qs: Uint8Array[] = [];
-  for (let q = 0; q < queries; q++) qs.push(q % 2 === 0 && keys.length > 0 ? keys[q % keys.length]! : randomBits(rng, params.n, streamId('test:queries'), q));
-  return { sdm, qs };
-}
 
 const pools: SdmReadPool[] = [];
 afterAll(async () => {
