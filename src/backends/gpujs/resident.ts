@@ -174,11 +174,7 @@ export class ResidentNetwork implements ResidentRunner {
       const pop = this.pops[p]!;
       const n = pop.n;
       const host = this.state[p]!.state;
-      const rows = concat(
-        Array.from({ length: 5 }, (_, q) => (pop.rows[q] ? Float32Array.from(host[pop.rows[q]!]!) : new Float32Array(n))),
-        n,
-      );
-      const initial = await this.uploadRows(rows, n, 5);
+      const initial = await this.uploadRows(Array.from({ length: 5 }, (_, q) => (pop.rows[q] ? Float32Array.from(host[pop.rows[q]!]!) : new Float32Array(n))));
       // Before the first tick no neuron has spiked: every past tick's flags are the initial state's (zero) row 4.
       pop.history = Array.from({ length: this.depth + 1 }, () => initial);
       pop.zero = await this.upload(new Float32Array(n));
@@ -186,28 +182,33 @@ export class ResidentNetwork implements ResidentRunner {
     }
     for (const g of this.groups) {
       const n = this.pops[g.target]!.n;
-      g.colHandle = await this.uploadRows(g.col, n, g.K);
-      g.weightHandle = g.weights ? await this.uploadRows(g.weights, n, g.K) : null;
+      const rows = (a: Float32Array) => Array.from({ length: g.K }, (_, q) => a.subarray(q * n, (q + 1) * n));
+      g.colHandle = await this.uploadRows(rows(g.col));
+      g.weightHandle = g.weights ? await this.uploadRows(rows(g.weights)) : null;
     }
   }
 
-  /** A device copy of `rows` rows of n values each (a row-copying kernel, made for the call). */
-  private async uploadRows(a: Float32Array, n: number, rows: number): Promise<Handle> {
-    const k = this.gpu.createKernel(rowsCopy, { precision: 'single', tactic: 'precision', pipeline: true, immutable: true, output: [n, rows] }) as unknown as Kernel;
-    const h = await k(Array.from({ length: rows }, (_, q) => a.subarray(q * n, (q + 1) * n)));
-    return h;
-  }
+  /** Copying kernels, one per output shape ('n' for vectors, 'n x rows' for row sets). */
+  private readonly copies = new Map<string, Kernel>();
 
-  private readonly copies = new Map<number, Kernel>();
-
-  /** A device copy of a vector (a kernel that copies its argument, kept per length). */
-  private async upload(a: Float32Array): Promise<Handle> {
-    let k = this.copies.get(a.length);
+  private copier(fn: Kernel, output: number[]): Kernel {
+    const key = output.join('x');
+    let k = this.copies.get(key);
     if (!k) {
-      k = this.gpu.createKernel(vectorCopy, { precision: 'single', tactic: 'precision', pipeline: true, immutable: true, output: [a.length] }) as unknown as Kernel;
-      this.copies.set(a.length, k);
+      k = this.gpu.createKernel(fn, { precision: 'single', tactic: 'precision', pipeline: true, immutable: true, output }) as unknown as Kernel;
+      this.copies.set(key, k);
     }
-    return k(a);
+    return k;
+  }
+
+  /** A device copy of a vector. */
+  private async upload(a: Float32Array): Promise<Handle> {
+    return this.copier(vectorCopy, [a.length])(a);
+  }
+
+  /** A device copy of rows of equal length (read as [row][i] by the kernels). */
+  private async uploadRows(rows: Float32Array[]): Promise<Handle> {
+    return this.copier(rowsCopy, [rows[0]!.length, rows.length])(rows);
   }
 
   /** Builds the network on the device, or returns null when a population's model has no kernel here. */
@@ -312,12 +313,6 @@ export class ResidentNetwork implements ResidentRunner {
       release(g.weightHandle);
     }
   }
-}
-
-function concat(rows: readonly Float32Array[], n: number): Float32Array {
-  const out = new Float32Array(rows.length * n);
-  rows.forEach((r, q) => out.set(r, q * n));
-  return out;
 }
 
 function popcount16(w: number): number {
