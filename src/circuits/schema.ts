@@ -168,6 +168,22 @@ export const circuitSchema = z.strictObject({
       climbing: z.string().min(1).optional(),
     })
     .optional(),
+  /**
+   * Roles of the populations in delay eyeblink conditioning (the `eyeblink` protocol): the CS arrives on `mossy` and
+   * the US on `us` (both `external` sources the protocol drives); the conditioned response is read from `dcn`, the
+   * Purkinje pause from `purkinje` and the complex spikes from `olive`; `granule` (optional) lists the granule
+   * populations whose code is decoded for elapsed time.
+   */
+  eyeblink: z
+    .strictObject({
+      mossy: z.string().min(1),
+      us: z.string().min(1),
+      purkinje: z.string().min(1),
+      dcn: z.string().min(1),
+      olive: z.string().min(1),
+      granule: z.array(z.string().min(1)).default([]),
+    })
+    .optional(),
 });
 
 export type CircuitFile = z.infer<typeof circuitSchema>;

@@ -41,16 +41,16 @@ export async function writeProtocolOutputs(
 }
 
 /**
- * A scalar result by name: `name[i]` for element i of an array result, `name.key` for a field of an object result
+ * A scalar result by name: `name[i]` for element i of an array result (`name[i][j]` nested), `name.key` for a field of an object result
  * (e.g. rest_rates_hz.purkinje); NaN when absent.
  */
 export function resultValue(results: Record<string, unknown>, key: string): number {
   let v: unknown = results;
   for (const part of key.split('.')) {
-    const m = /^([^[\]]+)(?:\[(\d+)\])?$/.exec(part);
+    const m = /^([^[\]]+)((?:\[\d+\])*)$/.exec(part);
     if (!m || v === null || typeof v !== 'object') return NaN;
     v = (v as Record<string, unknown>)[m[1]!];
-    if (m[2] !== undefined) v = Array.isArray(v) ? v[Number(m[2])] : undefined;
+    for (const [, i] of m[2]!.matchAll(/\[(\d+)\]/g)) v = Array.isArray(v) ? v[Number(i)] : undefined;
   }
   return typeof v === 'number' ? v : NaN;
 }

@@ -6,7 +6,6 @@ import { synapseMemory } from '../network/memory.ts';
 import { performance } from 'node:perf_hooks';
 import { InputError, jsonPointer } from '../core/errors.ts';
 import { DEFAULT_DT_MS, onGrid, toTicks } from '../core/time.ts';
-import { meanRateHz } from '../analysis/spikes.ts';
 import { createBackend } from '../backends/select.ts';
 import { chooseBackend } from '../engine/auto.ts';
 import { Simulator } from '../engine/simulator.ts';
@@ -14,25 +13,25 @@ import { buildNetwork } from '../network/network.ts';
 import { isiRecorder, rasterRecorder, spikeRecorder } from '../recording/recorders.ts';
 import { lineChart, rasterChart, renderSvg, windowRasterChart } from '../recording/plots.ts';
 import { writeReport } from '../recording/report.ts';
-import { appendFileSync, writeFileSync } from 'node:fs';
-import { spikeSink } from '../recording/sinks/index.ts';
-import { FORMAT_EXTENSION } from '../recording/sinks/types.ts';
+import { writeFileSync } from 'node:fs';
 import { OutputDir } from '../recording/sinks/output-dir.ts';
-import type { SpikeSink } from '../recording/sinks/types.ts';
+import { EventLog, openSpikeLog, populationExpectations, populationSummaries, recordedPopulations } from './log.ts';
 import { type LoadedScenario, withCircuit } from './loader.ts';
-import type { Expectation, PopulationSummary, RunSummary, ScenarioRunOptions } from './types.ts';
+import type { Expectation, RunSummary, ScenarioRunOptions } from './types.ts';
 
 export type { Expectation, PopulationSummary, RunSummary, ScenarioRunOptions } from './types.ts';
 import { runClsScenario } from './protocols/cls.ts';
 import { runGranuleCodeScenario } from './protocols/granule-code.ts';
+import { runEyeblinkScenario } from './protocols/eyeblink.ts';
 import { startSdmProtocol } from './protocols/sdm.ts';
 import { calibrateBalance, calibrateGolgi } from '../circuits/calibrate.ts';
 import { writeCsvTable } from '../recording/sinks/table.ts';
-import { resultValue } from './outputs.ts';
+import { resultExpectations } from './outputs.ts';
 
 export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptions = {}): Promise<RunSummary> {
   if (loaded.scenario.protocol?.kind === 'cls') return runClsScenario(loaded, loaded.scenario.protocol, opts);
   if (loaded.scenario.protocol?.kind === 'granule-code') return runGranuleCodeScenario(loaded, loaded.scenario.protocol, opts);
+  if (loaded.scenario.protocol?.kind === 'eyeblink') return runEyeblinkScenario(loaded, loaded.scenario.protocol, opts);
   const { scenario, circuit, file } = withCircuit(loaded, 'running it');
   const dtMs = scenario.dt_ms ?? circuit.circuit.dt_ms ?? DEFAULT_DT_MS;
   const seed = opts.seed ?? scenario.seed;
@@ -68,36 +67,13 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
       const protocol = scenario.protocol?.kind === 'sdm' ? startSdmProtocol(scenario.protocol, sim, network, circuit.circuit, seed, file, circuit.file) : null;
       if (protocol) ticks = protocol.ticks;
 
-      const sinks: SpikeSink[] = [...(opts.sinks ?? [])];
       const files: Record<string, string> = {};
-      const format = opts.format ?? 'csv';
-      if (scenario.record.spikes !== 'none') {
-        if (opts.stream) sinks.push(spikeSink(format, opts.stream, dtMs));
-        else if (out) {
-          const name = `spikes.${FORMAT_EXTENSION[format]}`;
-          sinks.push(spikeSink(format, out.file(name), dtMs));
-          files.spikes = name;
-        }
-      }
-      const recorded = scenario.record.spikes === 'all' || scenario.record.spikes === 'none' ? null : new Set(scenario.record.spikes);
+      const sinks = openSpikeLog(scenario.record, opts, out, dtMs, files);
+      const recorded = recordedPopulations(scenario.record);
       if (scenario.record.spikes !== 'none') for (const sink of sinks) sim.onSpikes(spikeRecorder(sink, recorded));
-      // Memory-model events go through the same sinks as spikes (population 'event:<kind>', neuron = the event's id)
-      // and, with their data, into events.ndjson.
-      const eventLines: string[] = [];
-      let eventCount = 0;
-      const eventSinks = [...sinks];
-      const eventFile = out ? out.file('events.ndjson') : null;
-      sim.onEvent((e) => {
-        eventCount++;
-        for (const sink of eventSinks) sink.write(e.tick, `event:${e.kind}`, Uint32Array.of(e.id));
-        if (eventFile) {
-          eventLines.push(JSON.stringify({ t_ms: round(e.tick * dtMs), kind: e.kind, id: e.id, ...(e.data ?? {}) }));
-          if (eventLines.length >= 10000) {
-            appendFileSync(eventFile, eventLines.join('\n') + '\n');
-            eventLines.length = 0;
-          }
-        }
-      });
+      // Memory-model events go through the same sinks as spikes and, with their data, into events.ndjson.
+      const events = new EventLog(out, sinks, dtMs);
+      sim.onEvent((e) => events.write(e));
       for (const l of opts.listeners ?? []) sim.onSpikes(l);
       const isi = isiRecorder(network.populations);
       sim.onSpikes(isi.listener);
@@ -119,25 +95,10 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
       });
       const wallMs = performance.now() - t1;
       for (const s of sinks) await s.close();
-      if (eventFile && eventCount > 0) {
-        appendFileSync(eventFile, eventLines.length ? eventLines.join('\n') + '\n' : '');
-        files.events = 'events.ndjson';
-      }
+      events.close(files);
 
       const simulatedMs = sim.tick * dtMs;
-      const counts = sim.spikeCounts();
-      const populations: Record<string, PopulationSummary> = {};
-      for (const p of network.populations) {
-        const cv = isi.meanCv(p.name);
-        populations[p.name] = {
-          size: p.size,
-          kind: p.kind,
-          model: p.model?.name ?? null,
-          spikes: counts[p.name] ?? 0,
-          rate_hz: meanRateHz(counts[p.name] ?? 0, p.size, simulatedMs),
-          cv_isi: Number.isFinite(cv.cv) ? cv.cv : null,
-        };
-      }
+      const populations = populationSummaries(network, sim.spikeCounts(), simulatedMs, (name) => isi.meanCv(name).cv);
       const interrupted = sim.tick < ticks;
       const finished = protocol && !interrupted ? protocol.finish() : null;
       const results: Record<string, unknown> = { ...(finished?.results ?? {}) };
@@ -178,16 +139,8 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
       const expectations: Expectation[] = [];
       const minMs = protocol ? 0 : (scenario.expect.min_duration_ms ?? scenario.test?.duration_ms ?? scenario.duration_ms ?? 0);
       const enforced = simulatedMs >= minMs - dtMs / 2 && !interrupted;
-      for (const check of ['rate_hz', 'cv_isi'] as const) {
-        for (const [pop, b] of Object.entries(scenario.expect[check] ?? {})) {
-          const value = populations[pop]![check] ?? NaN;
-          expectations.push({ check, population: pop, value, band: b, pass: value >= b[0] && value <= b[1], enforced });
-        }
-      }
-      for (const [key, b] of Object.entries(scenario.expect.results ?? {})) {
-        const value = resultValue(results, key);
-        expectations.push({ check: 'results', population: key, value, band: b, pass: value >= b[0] && value <= b[1], enforced });
-      }
+      expectations.push(...populationExpectations(scenario.expect, populations, enforced));
+      expectations.push(...resultExpectations(scenario.expect.results, results, enforced));
       if (out) files.summary = 'summary.json';
       const summary: RunSummary = {
         scenario: scenario.name,
@@ -216,7 +169,7 @@ export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptio
         passed: expectations.every((e) => e.pass || !e.enforced),
         interrupted,
         spikes_written: sinks.reduce((m, s) => Math.max(m, s.rows), 0),
-        events: eventCount,
+        events: events.count,
         files,
         results,
       };

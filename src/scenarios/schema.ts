@@ -125,6 +125,70 @@ export const granuleCodeProtocolSchema = z
   .refine((p) => p.inputs.every((k) => k <= 2 * p.address_bits), { message: 'expected inputs of at most 2 x address_bits (the mossy fibres)', path: ['inputs'] });
 export type GranuleCodeProtocol = z.infer<typeof granuleCodeProtocolSchema>;
 
+const positiveMs = finite.refine((x) => x > 0, 'expected a time > 0 ms');
+
+/**
+ * Delay eyeblink conditioning on a circuit with an `eyeblink` section: for each interstimulus interval, a fresh circuit
+ * (same wiring) runs acquisition blocks (CS on the mossy fibres, the US to the olive `isi` ms after CS onset, CS-alone
+ * probe trials at `probe_trials` of each block) then extinction blocks (CS alone). The conditioned response is read
+ * from the deep nuclei (analysis/conditioning.ts).
+ */
+export const eyeblinkProtocolSchema = z
+  .strictObject({
+    kind: z.literal('eyeblink'),
+    /** Interstimulus intervals, CS onset to US (each its own session on a fresh circuit). */
+    isi_ms: z.array(positiveMs).min(1).default([150, 300, 500]),
+    trials_per_block: z.number().int().positive().default(10),
+    acquisition_blocks: z.number().int().positive().default(6),
+    extinction_blocks: z.number().int().nonnegative().default(3),
+    /** Trials (0-based, within each acquisition block) that are CS-alone probes: where the learned response is timed. */
+    probe_trials: z.array(z.number().int().nonnegative()).default([4, 9]),
+    /**
+     * Trial length (CS onset to the next CS onset); CS onset within the trial. Slow granule dynamics (inhibition up to
+     * 1 s in circuits/eyeblink.yaml) need the gap: at 1500 ms the previous CS still suppresses the slowest cells.
+     */
+    trial_ms: positiveMs.default(3000),
+    cs_onset_ms: positiveMs.default(200),
+    /**
+     * Delay conditioning: the CS lasts the ISI plus this, overlapping the US. Probe trials have the same CS, so that
+     * the learned response can be seen to end (a CS that stopped at the US would cut it off there).
+     */
+    cs_after_us_ms: time.default(150),
+    /** Mossy-fibre Poisson rates: at rest and during the CS (fresh noise every trial). */
+    mossy_rest_hz: finite.refine((x) => x >= 0, 'expected a rate >= 0 Hz').default(5),
+    mossy_cs_hz: finite.refine((x) => x >= 0, 'expected a rate >= 0 Hz').default(50),
+    /** The US: every `us` cell spikes `us_spikes` times, `us_interval_ms` apart, from CS onset + ISI. */
+    us_spikes: z.number().int().positive().default(1),
+    us_interval_ms: positiveMs.default(2),
+    /** PSTH bins of the recorded populations. */
+    bin_ms: positiveMs.default(10),
+    /** A trial has a CR when the nuclear count in the cr_window_ms before the US exceeds baseline + cr_threshold SDs. */
+    cr_window_ms: positiveMs.default(30),
+    baseline_ms: positiveMs.default(200),
+    cr_threshold: finite.refine((x) => x >= 0, 'expected a threshold >= 0').default(2),
+    /** The CR peak: the probe trials of the last `peak_blocks` acquisition blocks, smoothed over peak_smooth_ms. */
+    peak_blocks: z.number().int().positive().default(2),
+    peak_smooth_ms: positiveMs.default(50),
+    /** The peak is searched from CS onset to ISI + this. */
+    peak_after_us_ms: time.default(200),
+    /** Elapsed-time decoding of the granule code: bins and trials (the first trials of the longest-ISI session). */
+    decode_bin_ms: positiveMs.default(20),
+    decode_trials: z.number().int().min(2).default(10),
+  })
+  .refine((p) => p.probe_trials.every((i) => i < p.trials_per_block), { message: 'expected probe trial indices below trials_per_block', path: ['probe_trials'] })
+  .refine((p) => p.probe_trials.length < p.trials_per_block, { message: 'expected fewer probe trials than trials per block (some must be paired)', path: ['probe_trials'] })
+  .refine((p) => p.baseline_ms <= p.cs_onset_ms, { message: 'expected a baseline window that fits before CS onset', path: ['baseline_ms'] })
+  .refine((p) => p.isi_ms.every((isi) => p.cr_window_ms <= isi), { message: 'expected a CR window no longer than the shortest ISI', path: ['cr_window_ms'] })
+  .refine((p) => p.isi_ms.every((isi) => p.cs_onset_ms + isi + Math.max(p.cs_after_us_ms, p.peak_after_us_ms + p.peak_smooth_ms, (p.us_spikes - 1) * p.us_interval_ms + 1) <= p.trial_ms), {
+    message: 'expected trials long enough for CS onset + the longest ISI + the CS after the US and the peak search window',
+    path: ['trial_ms'],
+  })
+  .refine((p) => [p.trial_ms, p.cs_onset_ms, p.baseline_ms, p.cr_window_ms, ...p.isi_ms].every((x) => Number.isInteger(Math.round((x / p.bin_ms) * 1e9) / 1e9)), {
+    message: 'expected trial_ms, cs_onset_ms, baseline_ms, cr_window_ms and every ISI to be multiples of bin_ms',
+    path: ['bin_ms'],
+  });
+export type EyeblinkProtocol = z.infer<typeof eyeblinkProtocolSchema>;
+
 export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
@@ -132,7 +196,7 @@ export const scenarioSchema = z.strictObject({
   circuit: z.string().min(1).optional(),
   /** Required unless a protocol sets the duration. */
   duration_ms: finite.refine((d) => d > 0, 'expected a duration > 0 ms').optional(),
-  protocol: z.discriminatedUnion('kind', [sdmProtocolSchema, clsProtocolSchema, granuleCodeProtocolSchema]).optional(),
+  protocol: z.discriminatedUnion('kind', [sdmProtocolSchema, clsProtocolSchema, granuleCodeProtocolSchema, eyeblinkProtocolSchema]).optional(),
   dt_ms: finite.refine((d) => d > 0, 'expected dt > 0 ms').optional(),
   seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(1),
   stimuli: z.array(stimulusSchema).default([]),
