@@ -35,7 +35,8 @@ export const EYEBLINK = {
   ltp: 0.0002,
   ltd: 0.015,
   ltdTau: 20,
-  ltdDelay: 0,
+  /** LTD kernel delay of each subpopulation as a fraction of its tau_e (0: none). */
+  ltdDelayFrac: 0,
   wMaxRatio: 2,
 };
 
@@ -168,9 +169,9 @@ export function eyeblink() {
   L.push(`  - { name: us-io, source: us, target: olive, receptor: exc, connectivity: { rule: one_to_one }, weight: ${E.usWeight}, delay_ms: 0.1 }`);
   L.push(`  - { name: dcn-io, source: dcn, target: olive, receptor: inh, connectivity: { rule: all_to_all }, weight: ${E.nucleoOlivary}, delay_ms: ${E.nucleoOlivaryDelay} }`);
   L.push('plasticity:');
-  taus.forEach((_, k) => {
+  taus.forEach((t, k) => {
     const w = E.pfWeight;
-    L.push(`  - { rule: cf_error, name: ltd-${pad(k)}, projection: pf-${pad(k)}, teacher: olive, ltp: ${E.ltp}, ltd: ${E.ltd}, ltd_tau_ms: ${E.ltdTau}, ltd_delay_ms: ${E.ltdDelay}, w_min: 0, w_max: ${r4(E.wMaxRatio * w)} }`);
+    L.push(`  - { rule: cf_error, name: ltd-${pad(k)}, projection: pf-${pad(k)}, teacher: olive, ltp: ${E.ltp}, ltd: ${E.ltd}, ltd_tau_ms: ${E.ltdTau}, ltd_delay_ms: ${r4(Math.round(E.ltdDelayFrac * t * 10) / 10)}, w_min: 0, w_max: ${r4(E.wMaxRatio * w)} }`);
   });
   L.push('eyeblink:');
   L.push('  mossy: mossy');

@@ -172,9 +172,18 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
     let interrupted = false;
     if (proto.task === 'snr-sweep') {
       const rows: Array<Record<string, number | string>> = [];
+      type LesionCurve = { t_star?: number; lesion_epochs: number[]; memory_score: number[]; theory: number[] };
+      const lesion: { regulated: Record<string, LesionCurve>; unregulated: Record<string, LesionCurve> } = { regulated: {}, unregulated: {} };
+      const lesionScalars = { regulated_max: [] as number[], regulated_final: [] as number[], unregulated_final: [] as number[] };
       for (const [si, snr] of snrs.entries()) {
         const acc = await average(base(snr), { kind: 'unregulated' }, { snr: proto.snr[si] });
         const th = optimalStopping(alpha, snr, proto.learning_rate, proto.epochs, true);
+        // Regulated consolidation (Sun et al. 2023): replay stops at the theory's t*, and the student with it. With
+        // t* at the last epoch it is the unregulated run.
+        const reg =
+          th.tStar >= proto.epochs || interrupted
+            ? acc
+            : await average(base(snr), { kind: 'generalization-optimized', tStar: { source: 'given', tStar: th.tStar } }, { snr: proto.snr[si], regime: 'regulated' });
         const t = argmin(acc.test);
         rows.push({ snr: String(proto.snr[si]), t_star_simulated: t, t_star_theory: th.tStar, eg_at_t_star: acc.test[t]!, eg_at_t_star_theory: th.egAtTStar, eg_final: acc.test[proto.epochs]!, eg_final_theory: th.egFinal, et_final: acc.train[proto.epochs]!, et_final_theory: th.etFinal });
         const every = Math.max(1, Math.floor(proto.epochs / 200));
@@ -191,17 +200,43 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
             memory_score_intact: 1 - Math.min(acc.train[e]!, mean(acc.notebook)) / acc.train[0]!,
             theory_memory_score_after_lesion: 1 - et / et0,
             theory_memory_score_intact: 1 - Math.min(et, nbTheory) / et0,
+            regulated_memory_score_after_lesion: reg.lesion[e]!,
+            // The regulated student learns until t* and is then left as it is.
+            theory_regulated_memory_score_after_lesion: 1 - etDiscrete(alpha, snr, proto.learning_rate, Math.min(e, th.tStar)) / et0,
           });
         }
+        // summary.json: the memory score after a lesion at each of about 20 lesion epochs, per regime and SNR.
+        const lesionEvery = Math.max(1, Math.floor(proto.epochs / 20));
+        const lesionEpochs = Array.from({ length: Math.floor(proto.epochs / lesionEvery) + 1 }, (_, k) => k * lesionEvery);
+        const key = String(proto.snr[si]);
+        lesion.unregulated[key] = { lesion_epochs: lesionEpochs, memory_score: lesionEpochs.map((e) => acc.lesion[e]!), theory: lesionEpochs.map((e) => 1 - etDiscrete(alpha, snr, proto.learning_rate, e) / et0) };
+        lesion.regulated[key] = {
+          t_star: th.tStar,
+          lesion_epochs: lesionEpochs,
+          memory_score: lesionEpochs.map((e) => reg.lesion[e]!),
+          theory: lesionEpochs.map((e) => 1 - etDiscrete(alpha, snr, proto.learning_rate, Math.min(e, th.tStar)) / et0),
+        };
+        lesionScalars.regulated_max.push(Math.max(...lesion.regulated[key].memory_score));
+        lesionScalars.regulated_final.push(reg.lesion[proto.epochs]!);
+        lesionScalars.unregulated_final.push(acc.lesion[proto.epochs]!);
         tables[`amnesia_snr_${String(proto.snr[si])}`] = amnesia;
         charts[`amnesia_snr_${String(proto.snr[si])}`] = {
           title: `Retrograde amnesia, SNR ${String(proto.snr[si])}: memory score after a notebook lesion at epoch e`,
           note: `${GD_THEORY}; notebook error (P - 1)/(M - 1)`,
           x: 'epoch',
-          y: ['memory_score_after_lesion', 'theory_memory_score_after_lesion', 'memory_score_intact', 'theory_memory_score_intact'],
+          y: [
+            'memory_score_after_lesion',
+            'theory_memory_score_after_lesion',
+            'regulated_memory_score_after_lesion',
+            'theory_regulated_memory_score_after_lesion',
+            'memory_score_intact',
+            'theory_memory_score_intact',
+          ],
           labels: {
-            memory_score_after_lesion: 'lesion at epoch e (simulation)',
-            theory_memory_score_after_lesion: 'lesion at epoch e (theory)',
+            memory_score_after_lesion: 'lesion at epoch e, unregulated replay (simulation)',
+            theory_memory_score_after_lesion: 'lesion at epoch e, unregulated replay (theory)',
+            regulated_memory_score_after_lesion: `lesion at epoch e, regulated: replay stops at t* = ${th.tStar} (simulation)`,
+            theory_regulated_memory_score_after_lesion: 'lesion at epoch e, regulated (theory)',
             memory_score_intact: 'notebook intact (simulation)',
             theory_memory_score_intact: 'notebook intact (theory)',
           },
@@ -211,6 +246,10 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
         if (interrupted) break;
       }
       tables.snr_sweep = rows;
+      extra.lesion = lesion;
+      extra.lesion_regulated_max = lesionScalars.regulated_max;
+      extra.lesion_regulated_final = lesionScalars.regulated_final;
+      extra.lesion_unregulated_final = lesionScalars.unregulated_final;
       extra.t_star_simulated = rows.map((r) => r.t_star_simulated);
       extra.t_star_theory = rows.map((r) => r.t_star_theory);
       extra.eg_at_t_star = rows.map((r) => r.eg_at_t_star);
