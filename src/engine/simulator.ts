@@ -399,10 +399,13 @@ export class Simulator {
     return r;
   }
 
-  /** Opens the rule's write window in the stimuli phase of `startTick` and closes it (LTP) in that of `stopTick`. */
-  plasticityWindow(name: string, startTick: number, stopTick: number): void {
+  /**
+   * Opens the rule's write window in the stimuli phase of `startTick` and closes it (LTP) in that of `stopTick`. With
+   * `plastic` (one entry per target), only targets k with plastic[k] != 0 change in that window (CfGatedRule.openWindow).
+   */
+  plasticityWindow(name: string, startTick: number, stopTick: number, plastic?: Uint8Array): void {
     const rule = this.plasticityRule(name);
-    this.at(startTick, () => rule.openWindow());
+    this.at(startTick, () => rule.openWindow(plastic));
     this.at(stopTick, () => rule.closeWindow());
   }
 

@@ -54,6 +54,14 @@ export const sdmProtocolSchema = z.strictObject({
    * cosh(beta/n)^n; beyond that it reads once (the attention read) and the results say why.
    */
   hopfield_steps: z.number().int().positive().default(3),
+  /**
+   * How a pattern is written: `counter` (Hebbian: every bit of every write, once; Kanerva's counters) or `error`
+   * (perceptron-like: each write is preceded by a read through the circuit, and only the Purkinje cells whose bit was
+   * read wrong learn, LTD for target 1 with a climbing-fibre spike, LTP for target 0 without one; Brunel et al. 2004).
+   */
+  write_rule: z.enum(['counter', 'error']).default('counter'),
+  /** Error writes: passes over the stored set (each write preceded by its read), stopping after one with no wrong bit. */
+  write_epochs: z.number().int().positive().default(5),
 });
 export type SdmProtocol = z.infer<typeof sdmProtocolSchema>;
 

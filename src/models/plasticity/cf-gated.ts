@@ -28,6 +28,13 @@
  * covariance rule (Tsodyks & Feigel'man 1988; Dayan & Willshaw 1991), which removes the read's interference from the
  * mean overlap between stored codes (docs/DECISIONS.md 33). Clipping at wMin / wMax breaks that equivalence; the
  * rule counts the clipped changes (`clipped`).
+ *
+ * Per-target gating (`openWindow(plastic)`): a window opened with a mask changes only the synapses onto targets k with
+ * plastic[k] != 0; CF spikes to the others are ignored and their PF spikes leave them unchanged (no LTD, no LTP). This
+ * is the error-driven (perceptron-like) write of the SDM protocol (`write_rule: error`, docs/DECISIONS.md 47): only the
+ * Purkinje cells whose bit was read wrong learn, those with target 1 by LTD (they get the CF spike), those with target
+ * 0 by LTP. With `normalize` the correction covers the plastic targets only (the others had no net change to take
+ * back). Without a mask every target is plastic, as before.
  */
 
 export interface CfGatedParams {
@@ -63,6 +70,8 @@ export class CfGatedRule {
   /** Per synapse: spikes of its PF paired with a CF spike to its target in the open window. */
   private readonly pairedCount: Uint32Array;
   private open = false;
+  /** The open window's per-target gate (null: every target plastic). */
+  private plastic: Uint8Array | null = null;
   ltdEvents = 0;
   ltpEvents = 0;
   /** Weight changes cut short by wMin / wMax. */
@@ -102,7 +111,13 @@ export class CfGatedRule {
     return this.open;
   }
 
-  openWindow(): void {
+  /**
+   * Opens a write window. With `plastic` (one entry per target), only targets k with plastic[k] != 0 change in this
+   * window; the array is read when the window's spikes are applied, so it must not change before closeWindow.
+   */
+  openWindow(plastic?: Uint8Array): void {
+    if (plastic !== undefined && plastic.length !== this.nTargets) throw new RangeError(`plastic mask of ${plastic.length} entries, expected one per target (${this.nTargets})`);
+    this.plastic = plastic ?? null;
     this.open = true;
   }
 
@@ -116,6 +131,7 @@ export class CfGatedRule {
   /** LTD for every PF spike in [tick - windowTicks, tick] onto Purkinje cell k not yet paired with it. */
   climbingFibreSpike(tick: number, k: number): void {
     if (!this.open) return;
+    if (this.plastic !== null && this.plastic[k] === 0) return;
     const { windowTicks, ltd } = this.params;
     const { rowPtr, col } = this.syn;
     const ticks = this.pfTicks;
@@ -149,6 +165,7 @@ export class CfGatedRule {
     if (!this.open) return;
     const { ltp } = this.params;
     const { rowPtr, col } = this.syn;
+    const plastic = this.plastic;
     for (const j of this.spiking) {
       const c = this.spikeCount[j]!;
       this.spikeCount[j] = 0;
@@ -156,6 +173,7 @@ export class CfGatedRule {
         const unpaired = c - this.pairedCount[s]!;
         this.pairedCount[s] = 0;
         if (unpaired <= 0) continue;
+        if (plastic !== null && plastic[col[s]!] === 0) continue;
         this.change(s, col[s]!, unpaired * ltp);
         this.ltpEvents += unpaired;
       }
@@ -188,6 +206,7 @@ export class CfGatedRule {
     this.pfTicks = [];
     this.pfNeurons = [];
     this.lastPaired.fill(-1);
+    this.plastic = null;
     this.open = false;
   }
 }

@@ -8,6 +8,15 @@
  * Tasks: `recall` (m patterns, cues with k flipped bits: bit accuracy against k), `capacity` (recall of everything
  * stored as the load grows: the load where accuracy falls below 99%), `convergence` (iterative reads, the recalled
  * value fed back as the next address inside the simulation: convergence against cue noise, critical distance).
+ *
+ * Write rules (`write_rule`): `counter` writes every bit of every pattern once (Kanerva's counters, Hebbian). `error`
+ * (perceptron-like; Brunel, Hakim, Isope, Nadal & Barbour 2004) presents the stored set up to `write_epochs` times in
+ * order, stopping after a pass with no wrong bit: each pattern is first read through the circuit, and when the nuclei
+ * have answered (onRecall) its write is scheduled with plasticity only at the Purkinje cells whose bit was read wrong,
+ * a climbing-fibre spike for those whose target is 1 (LTD) and none for those whose target is 0 (LTP); a pattern
+ * read without error is not written. The algebraic references do the same (BinarySdm.writeError in Kanerva mode, on
+ * their own reads; ActivitySdm.writeError on the circuit's codes otherwise), and counters written once per pattern on
+ * the circuit's codes give the counter rule's accuracy in the same run (docs/DECISIONS.md 47).
  */
 import { InputError } from '../../core/errors.ts';
 import { CounterRng, streamId } from '../../core/rng.ts';
@@ -15,7 +24,7 @@ import { ballFraction, predictedBitAccuracy } from '../../analysis/sdm-theory/in
 import type { Simulator } from '../../engine/simulator.ts';
 import { ActivitySdm } from '../../models/memory/sdm/activity.ts';
 import { BinarySdm } from '../../models/memory/sdm/binary.ts';
-import { flipBits, hammingBits, randomBits } from '../../models/memory/sdm/bits.ts';
+import { flipBits, hammingBits, randomBits, wrongBits } from '../../models/memory/sdm/bits.ts';
 import type { CircuitFile } from '../../circuits/schema.ts';
 import type { Network } from '../../network/network.ts';
 import type { SdmProtocol } from '../schema.ts';
@@ -52,6 +61,8 @@ interface Presentation {
   /** Spiking mode: Purkinje simple spikes of each cell in the read window. */
   purkinjeSpikes?: Uint16Array;
   onRecall?: (bits: Uint8Array) => void;
+  /** Error writes: the read that precedes a write (its pattern). */
+  training?: { readonly pattern: number };
 }
 
 /** Where, relative to a presentation's onset (ticks), the circuit's answers are read. */
@@ -126,6 +137,9 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
   if (ruleSpec && ruleSpec.rule !== 'cf_gated')
     throw new InputError(`${circuitFile}: /sdm/plasticity`, `a cf_gated rule (the SDM protocol opens and closes its write windows), got the ${ruleSpec.rule} rule '${sdmSec.plasticity}'`);
   const centered = ruleSpec?.rule === 'cf_gated' && ruleSpec.normalize === true;
+  const errorWrites = proto.write_rule === 'error';
+  if (errorWrites && proto.task === 'attention')
+    throw new InputError(`${where}: /protocol/write_rule`, "counter for the attention task (its readers are compared on memories written once per pattern), got 'error'");
   const rng = new CounterRng(seed);
   const keyStream = streamId('sdm:keys');
   const valueStream = streamId('sdm:values');
@@ -158,18 +172,20 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
     for (let i = 0; i < n; i++) idx.push(x[i] === 1 ? i : n + i);
     return idx;
   };
-  const present = (address: Uint8Array, kind: 'write' | 'read', value?: Uint8Array, at = t): Presentation => {
-    const pr: Presentation = { tick: at, address, kind };
-    if (sdmSec.mode === 'spiking' && ![...zoom.keys()].some((z) => z.kind === kind)) zoom.set(pr, []);
+  /** `plastic`: an error write's gate (the bits read wrong); `training`: the read before an error write. */
+  const present = (address: Uint8Array, kind: 'write' | 'read', value?: Uint8Array, at = t, extra: { plastic?: Uint8Array; training?: { pattern: number } } = {}): Presentation => {
+    const pr: Presentation = { tick: at, address, kind, ...(extra.training ? { training: extra.training } : {}) };
+    if (sdmSec.mode === 'spiking' && !extra.training && ![...zoom.keys()].some((z) => z.kind === kind)) zoom.set(pr, []);
     const fibres = mossyOf(address);
     for (const dtick of timing.mossyTicks) sim.injectSpikes(sdmSec.mossy, at + dtick, fibres);
     if (kind === 'write') {
       const ones: number[] = [];
-      for (let k = 0; k < valueBits; k++) if (value![k] === 1) ones.push(k);
+      for (let k = 0; k < valueBits; k++) if (value![k] === 1 && (!extra.plastic || extra.plastic[k] === 1)) ones.push(k);
       sim.injectSpikes(sdmSec.olive, at + timing.teacherTick, ones);
-      sim.plasticityWindow(sdmSec.plasticity, at, at + spacing - 1);
-      reference?.write(address, value!);
-      writesInOrder.push({ pr, value: value! });
+      sim.plasticityWindow(sdmSec.plasticity, at, at + spacing - 1, extra.plastic);
+      // Error writes: the reference trains on its own reads (train below).
+      if (!extra.plastic) reference?.write(address, value!);
+      writeValue.set(pr, { value: value!, ...(extra.plastic ? { plastic: extra.plastic } : {}) });
     }
     presentations.push(pr);
     sim.at(at, () => sim.emitEvent({ tick: at, kind: kind, id: presentations.indexOf(pr) }));
@@ -250,18 +266,81 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
     pr: Presentation;
     truth: Uint8Array;
     algebraic: Uint8Array | null;
+    /** Error writes: counters written once per pattern on the circuit's codes (the counter rule, same run). */
+    counter?: Uint8Array;
   }
   const reads: ReadRecord[] = [];
   const readAlgebraic = (x: Uint8Array) => (reference ? reference.read(x).bits : null);
   /** Biological mode: the same counters written and read on the circuit's own granule sets (checks the readout). */
-  const writesInOrder: Array<{ pr: Presentation; value: Uint8Array }> = [];
+  const writeValue = new Map<Presentation, { value: Uint8Array; plastic?: Uint8Array }>();
+  /** Error writes: the reads before writes (with the reference's read of the same pass and pattern, when it made one). */
+  const trainingReads: Array<{ pr: Presentation; algebraic: Uint8Array | null }> = [];
+  /** Error writes, per training batch (one per load in the capacity task): passes the circuit made, its wrong bits per pass. */
+  const epochsRun: number[] = [];
+  const wrongPerEpoch: number[][] = [];
+  /** Kanerva mode: passes the algebraic reference made (its own reads decide). */
+  const algebraicEpochs: number[] = [];
+  /** The write that followed a training read (none when the read had no wrong bit). */
+  const writeAfter = new Map<Presentation, Presentation>();
+  /**
+   * Stores patterns 0..count-1. Counter writes: those not yet written, once each. Error writes: passes over all of
+   * them (read, then a write gated by the wrong bits), up to write_epochs, stopping after a pass without a wrong bit.
+   * Each pass is scheduled inside the simulation when the previous one's last read has answered; the time for every
+   * pass is reserved (a pass not needed leaves its slots silent).
+   */
+  let written = 0;
+  const store = (count: number) => {
+    if (!errorWrites) {
+      for (; written < count; written++) present(keys[written]!, 'write', values[written]!);
+      return;
+    }
+    const batch = epochsRun.length;
+    const slot = 2 * spacing;
+    const start = t;
+    t += proto.write_epochs * count * slot;
+    const algebraic = new Map<number, Uint8Array>();
+    if (reference) {
+      let e = 0;
+      while (e < proto.write_epochs) {
+        let wrong = 0;
+        for (let p = 0; p < count; p++) {
+          const res = reference.writeError(keys[p]!, values[p]!);
+          algebraic.set(e * count + p, res.read.bits);
+          wrong += res.wrongCount;
+        }
+        e++;
+        if (wrong === 0) break;
+      }
+      algebraicEpochs.push(e);
+    }
+    epochsRun.push(0);
+    wrongPerEpoch.push([]);
+    const pass = (e: number) => {
+      epochsRun[batch] = e + 1;
+      const wrong = wrongPerEpoch[batch]!;
+      wrong.push(0);
+      const base = start + e * count * slot;
+      for (let p = 0; p < count; p++) {
+        const at = base + p * slot;
+        const pr = present(keys[p]!, 'read', undefined, at, { training: { pattern: p } });
+        trainingReads.push({ pr, algebraic: algebraic.get(e * count + p) ?? null });
+        pr.onRecall = (bits) => {
+          const errors = hammingBits(bits, values[p]!);
+          wrong[e]! += errors;
+          if (errors > 0) writeAfter.set(pr, present(keys[p]!, 'write', values[p]!, at + spacing, { plastic: wrongBits(bits, values[p]!) }));
+          if (p === count - 1 && wrong[e]! > 0 && e + 1 < proto.write_epochs) pass(e + 1);
+        };
+      }
+    };
+    pass(0);
+  };
   const cue = (p: number, k: number, c: number) => flipBits(keys[p]!, k, rng, cueStream, p * 1_000_003 + k * 1009 + c);
 
   let ticks: number;
   if (proto.task === 'attention' && (mode !== 'kanerva' || sdmSec.radius === undefined))
     throw new InputError(`${where}: /protocol/task`, `a Kanerva-mode circuit with a radius for the attention comparison, got circuit '${circuit.name}'`);
   if (proto.task === 'recall' || proto.task === 'convergence' || proto.task === 'attention') {
-    for (let p = 0; p < proto.patterns; p++) present(keys[p]!, 'write', values[p]!);
+    store(proto.patterns);
     for (const k of proto.noise_bits) {
       for (let c = 0; c < proto.cues_per_level; c++) {
         const p = c % proto.patterns;
@@ -289,9 +368,8 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
     }
     ticks = t + spacing;
   } else {
-    let stored = 0;
     for (const load of [...proto.loads].sort((a, b) => a - b)) {
-      for (; stored < load; stored++) present(keys[stored]!, 'write', values[stored]!);
+      store(load);
       for (let c = 0; c < Math.min(load, proto.cues_per_level); c++) {
         const p = Math.floor((c * load) / Math.min(load, proto.cues_per_level));
         const x = proto.noise_bits[0] ? cue(p, proto.noise_bits[0], c) : keys[p]!;
@@ -399,18 +477,56 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
   return {
     ticks: ticks - sim.tick,
     finish() {
+      // Presentations in time order (error writes are scheduled during the run, after later reads were).
+      const inOrder = [...presentations].sort((a, b) => a.tick - b.tick);
+      const activityOf = (pr: Presentation) => ({ cells: pr.granule ?? [], ...(pr.granuleCounts ? { counts: pr.granuleCounts } : {}) });
+      const recordOf = new Map(reads.map((x) => [x.pr, x]));
       if (!reference) {
         // Replay the circuit's own granule sets through counters: the algebraic read of the biological circuit.
-        // With heterosynaptic normalisation of the plastic weights the counters are the covariance rule's.
+        // With heterosynaptic normalisation of the plastic weights the counters are the covariance rule's. Error
+        // writes: the replay reads each training read's code itself and writes its own wrong bits, on the code of
+        // the circuit's write that followed (or, where the circuit saw no wrong bit, on the read's).
         const replay = new ActivitySdm(r, valueBits, centered);
-        const recordOf = new Map(reads.map((x) => [x.pr, x]));
-        let w = 0;
-        for (const pr of presentations) {
-          const activity = { cells: pr.granule ?? [], ...(pr.granuleCounts ? { counts: pr.granuleCounts } : {}) };
-          if (pr.kind === 'write') replay.write(activity, writesInOrder[w++]!.value);
-          else {
+        const trainingOf = new Map(trainingReads.map((x) => [x.pr, x]));
+        const pending = new Map<Presentation, Uint8Array>();
+        for (const pr of inOrder) {
+          const activity = activityOf(pr);
+          if (pr.kind === 'write') {
+            if (!errorWrites) replay.write(activity, writeValue.get(pr)!.value);
+            else {
+              const mask = pending.get(pr);
+              if (mask) replay.write(activity, writeValue.get(pr)!.value, mask);
+            }
+          } else if (pr.training) {
+            const value = values[pr.training.pattern]!;
+            const bits = replay.read(activity);
+            trainingOf.get(pr)!.algebraic = bits;
+            if (hammingBits(bits, value) === 0) continue;
+            const mask = wrongBits(bits, value);
+            const next = writeAfter.get(pr);
+            if (next) pending.set(next, mask);
+            else replay.write(activity, value, mask);
+          } else {
             const rec = recordOf.get(pr);
             if (rec) rec.algebraic = replay.read(activity);
+          }
+        }
+      }
+      // Error writes: the counter rule in the same run, on the circuit's codes (each pattern written once, on the code
+      // of its first read through the circuit; read on the codes of the reads that measure recall).
+      const compareCounters = errorWrites && proto.task !== 'convergence';
+      if (compareCounters) {
+        const counters = new ActivitySdm(r, valueBits, centered);
+        const done = new Uint8Array(maxPatterns);
+        for (const pr of inOrder) {
+          if (pr.kind !== 'read') continue;
+          if (pr.training) {
+            const p = pr.training.pattern;
+            if (!done[p]) counters.write(activityOf(pr), values[p]!);
+            done[p] = 1;
+          } else {
+            const rec = recordOf.get(pr);
+            if (rec) rec.counter = counters.read(activityOf(pr));
           }
         }
       }
@@ -419,6 +535,7 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
       const rows: Array<Record<string, number | string>> = [];
       const accuracy: number[] = [];
       const algebraicAccuracy: number[] = [];
+      const counterAccuracy: number[] = [];
       const prediction: number[] = [];
       let agreeBits = 0;
       let totalBits = 0;
@@ -427,6 +544,7 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
         const rs = reads.filter((x) => x.level === level && x.step === finalStep);
         let correct = 0;
         let algCorrect = 0;
+        let counterCorrect = 0;
         let bits = 0;
         for (const x of rs) {
           const got = x.pr.recalled;
@@ -437,9 +555,11 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
           bits += valueBits;
           correct += valueBits - hammingBits(got, x.truth);
           if (x.algebraic) algCorrect += valueBits - hammingBits(x.algebraic, x.truth);
+          if (x.counter) counterCorrect += valueBits - hammingBits(x.counter, x.truth);
         }
         accuracy.push(bits ? correct / bits : NaN);
         algebraicAccuracy.push(bits ? algCorrect / bits : NaN);
+        counterAccuracy.push(bits ? counterCorrect / bits : NaN);
         // Kanerva's signal-to-noise prediction (Kanerva 1988), where hard locations have a radius (Kanerva mode).
         const stored = proto.task === 'capacity' ? level : proto.patterns;
         const noise = proto.task === 'capacity' ? (proto.noise_bits[0] ?? 0) : level;
@@ -449,6 +569,7 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
           [proto.task === 'capacity' ? 'load' : 'noise_bits']: level,
           bit_accuracy: accuracy.at(-1)!,
           algebraic_bit_accuracy: algebraicAccuracy.at(-1)!,
+          ...(compareCounters ? { counter_bit_accuracy: counterAccuracy.at(-1)! } : {}),
           ...(Number.isFinite(predicted) ? { kanerva_prediction: predicted } : {}),
           reads: rs.length,
         });
@@ -456,7 +577,8 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
       // Disagreements by direction: a missed 1 (no nuclear spike where the algebraic read is 1) or a spurious 1.
       let missedOnes = 0;
       let spuriousOnes = 0;
-      for (const x of reads) {
+      // Error writes: the reads before the writes count too (the reference made its own).
+      for (const x of [...reads, ...trainingReads]) {
         if (!x.pr.recalled || !x.algebraic) continue;
         agreeBits += valueBits - hammingBits(x.pr.recalled, x.algebraic);
         totalBits += valueBits;
@@ -497,19 +619,40 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
           ? 'exact algebraic SDM with the same hard locations'
           : `${centered ? 'covariance-rule counters' : 'counters'} written and read on the circuit's own granule ${sdmSec.mode === 'spiking' ? 'codes (spike counts in the granule window)' : 'sets'}`,
         ...(prediction.some(Number.isFinite) ? { kanerva_prediction: prediction } : {}),
+        write_rule: proto.write_rule,
+        ...(errorWrites
+          ? {
+              write_epochs: proto.write_epochs,
+              epochs_run: epochsRun,
+              ...(reference ? { algebraic_epochs_run: algebraicEpochs } : {}),
+              wrong_bits_per_epoch: wrongPerEpoch,
+              error_writes: writeAfter.size,
+              training_reads: trainingReads.length,
+              ...(compareCounters ? { counter_bit_accuracy: counterAccuracy } : {}),
+            }
+          : {}),
       };
       const extraTables: Record<string, Array<Record<string, number | string>>> = {};
       const rasters = sdmSec.mode === 'spiking' ? { rasters: zoomRasters() } : {};
       if (sdmSec.mode === 'spiking') Object.assign(results, spikingResults(extraTables));
       const algebraicLabel = reference ? 'algebraic SDM (same hard locations)' : "counters on the circuit's granule sets";
-      const labels = { bit_accuracy: 'spiking circuit', algebraic_bit_accuracy: algebraicLabel, kanerva_prediction: "Kanerva's prediction (signal-to-noise)" };
+      const labels = {
+        bit_accuracy: errorWrites ? 'spiking circuit, error writes' : 'spiking circuit',
+        algebraic_bit_accuracy: errorWrites ? `${algebraicLabel}, error writes` : algebraicLabel,
+        counter_bit_accuracy: "counter writes on the circuit's codes",
+        kanerva_prediction: errorWrites ? "Kanerva's prediction (signal-to-noise, counter writes)" : "Kanerva's prediction (signal-to-noise)",
+      };
       if (proto.task === 'capacity') {
         results.loads = levels;
-        let cap: number | null = null;
-        levels.forEach((l, i) => {
-          if (accuracy[i]! >= 0.99) cap = l;
-        });
-        results.capacity_99 = cap;
+        const capacity = (acc: number[]) => {
+          let cap: number | null = null;
+          levels.forEach((l, i) => {
+            if (acc[i]! >= 0.99) cap = l;
+          });
+          return cap;
+        };
+        results.capacity_99 = capacity(accuracy);
+        if (compareCounters) results.capacity_99_counter = capacity(counterAccuracy);
       } else results.noise_bits = levels;
       if (proto.task === 'convergence') {
         const conv: number[] = [];
@@ -598,9 +741,11 @@ export function startSdmProtocol(proto: SdmProtocol, sim: Simulator, network: Ne
         tables: { [proto.task]: rows, ...extraTables },
         charts: {
           [proto.task]: {
-            title: proto.task === 'capacity' ? 'Recall against the number of stored patterns' : 'Recall against cue noise',
+            title:
+              (proto.task === 'capacity' ? 'Recall against the number of stored patterns' : 'Recall against cue noise') +
+              (errorWrites ? `: error-driven writes (up to ${proto.write_epochs} passes) against counter writes` : ''),
             x,
-            y: ['bit_accuracy', 'algebraic_bit_accuracy', ...(prediction.some(Number.isFinite) ? ['kanerva_prediction'] : [])],
+            y: ['bit_accuracy', 'algebraic_bit_accuracy', ...(compareCounters ? ['counter_bit_accuracy'] : []), ...(prediction.some(Number.isFinite) ? ['kanerva_prediction'] : [])],
             labels,
             yTitle: 'bit accuracy',
             xTitle: proto.task === 'capacity' ? 'stored patterns' : 'flipped cue bits',

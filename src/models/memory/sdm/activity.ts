@@ -18,9 +18,18 @@
  * it is kept as plain counters C plus one total per value bit, T_k = sum_p (2 v_{p,k} - 1) |a_p| over the writes p:
  * the centred counters are C_{j,k} - T_k / r, and a read is s_k - |a| T_k / r.
  *
+ * Error-driven writes (`writeError`, docs/DECISIONS.md 47): read first, then write only the value bits read wrong,
+ *
+ *   write (a, v, mask):  C_{j,k} += (2 v_k - 1) a_j   (centred: (2 v_k - 1)(a_j - |a| / r))   for k with mask_k = 1,
+ *
+ * which is what a cf_gated write window gated per Purkinje cell computes (CfGatedRule.openWindow(plastic)); with
+ * `centered`, T_k also changes only for those k, as the heterosynaptic correction covers only the plastic cells.
+ *
  * Counters are float64 and never saturate. A circuit whose weights reach their bounds departs from this reference: the
  * plasticity rule counts those changes (`clipped`, reported by the SDM protocol as plasticity_clipped).
  */
+import { wrongBits } from './bits.ts';
+
 export interface Activity {
   readonly cells: ArrayLike<number>;
   /** Spikes per cell, parallel to `cells`; absent = 1 each. */
@@ -43,8 +52,11 @@ export class ActivitySdm {
     this.columnTotals = new Float64Array(valueBits);
   }
 
-  write(a: Activity, value: ArrayLike<number>): void {
+  /** Writes v at activity a; with `plastic` (valueBits entries) only the bits k with plastic[k] != 0. */
+  write(a: Activity, value: ArrayLike<number>, plastic?: ArrayLike<number>): void {
     const w = this.valueBits;
+    if (plastic !== undefined && plastic.length !== w) throw new RangeError(`plastic mask of ${plastic.length} entries, expected ${w}`);
+    const gate = (k: number) => plastic === undefined || plastic[k] !== 0;
     let total = 0;
     for (let q = 0; q < a.cells.length; q++) {
       const j = a.cells[q]!;
@@ -52,9 +64,22 @@ export class ActivitySdm {
       if (!(j >= 0 && j < this.r)) throw new RangeError(`cell ${j} outside 0..${this.r - 1}`);
       total += c;
       const base = j * w;
-      for (let k = 0; k < w; k++) this.counters[base + k]! += value[k] ? c : -c;
+      for (let k = 0; k < w; k++) if (gate(k)) this.counters[base + k]! += value[k] ? c : -c;
     }
-    for (let k = 0; k < w; k++) this.columnTotals[k]! += value[k] ? total : -total;
+    for (let k = 0; k < w; k++) if (gate(k)) this.columnTotals[k]! += value[k] ? total : -total;
+  }
+
+  /**
+   * Error-driven write: reads at `read` (the activity of the read that preceded the write), then writes v at `a` only
+   * at the bits read wrong. Returns the read bits and the mask of wrong bits (all zero: nothing was written).
+   */
+  writeError(a: Activity, value: Uint8Array, read: Activity = a): { readonly bits: Uint8Array; readonly wrong: Uint8Array; readonly wrongCount: number } {
+    const bits = this.read(read);
+    const wrong = wrongBits(bits, value);
+    let wrongCount = 0;
+    for (const b of wrong) wrongCount += b;
+    if (wrongCount > 0) this.write(a, value, wrong);
+    return { bits, wrong, wrongCount };
   }
 
   /** The read sums s_k (centred when the memory is). */

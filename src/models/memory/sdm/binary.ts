@@ -15,6 +15,10 @@
  * Write (x, v):  C_{i,j} <- sat(C_{i,j} + (2 v_j - 1))  for every i in A(x) and every j,
  *   sat(c) = min(c_max, max(-c_max, c)): counters saturate at +-c_max (`saturation`, default the largest symmetric
  *   value of the counter type: 127, 32767 or 2^31 - 1), so they clamp and never wrap.
+ * Error-driven write (x, v) (`writeError`; perceptron-like, Brunel et al. 2004): read y = read(x) first, then write
+ *   only the bits read wrong, C_{i,j} <- sat(C_{i,j} + (2 v_j - 1)) for i in A(x) and j with y_j != v_j; a pattern
+ *   read correctly changes nothing. Repeated over a stored set it is the perceptron rule with zero margin on each
+ *   Purkinje cell (value bit), the locations' activity as its inputs (docs/DECISIONS.md 47).
  * Read (x):  s_j = sum_{i in A(x)} C_{i,j},  y_j = [s_j > 0], with the tie rule for s_j = 0 (threshold.ts).
  *   Sums are accumulated exactly in float64 and reported as Int32 (clamped to +-(2^31 - 1); the sign and so the read
  *   bit are always exact).
@@ -48,7 +52,7 @@
  */
 import { InputError } from '../../../core/errors.ts';
 import { CounterRng, streamId } from '../../../core/rng.ts';
-import { hammingBits, lastWordMask, packBits, randomPackedInto, unpackBits, wordsFor } from './bits.ts';
+import { hammingBits, lastWordMask, packBits, randomPackedInto, unpackBits, wordsFor, wrongBits } from './bits.ts';
 import { PatternStore, type PatternReadResult } from './patterns.ts';
 import { activeSetsFromPairs, sumPairs } from './batch.ts';
 import { createScanner, type HammingScanner, type ScanKernel, type SharedScannerState } from './scan.ts';
@@ -319,12 +323,16 @@ export class BinarySdm {
     return active.length;
   }
 
-  /** The write rule on a given active set (e.g. one chosen by the spiking circuit); not recorded as a pattern. */
-  writeActive(active: ArrayLike<number>, value: Uint8Array): void {
+  /**
+   * The write rule on a given active set (e.g. one chosen by the spiking circuit); not recorded as a pattern. With
+   * `plastic` (valueBits entries), only the bits j with plastic[j] != 0 are written.
+   */
+  writeActive(active: ArrayLike<number>, value: Uint8Array, plastic?: ArrayLike<number>): void {
     this.checkValue(value);
     const w = this.valueBits;
+    if (plastic !== undefined && plastic.length !== w) throw new InputError('BinarySdm plastic', `${w} entries (one per value bit), got ${plastic.length}`);
     const bip = this.bipolar;
-    for (let j = 0; j < w; j++) bip[j] = 2 * value[j]! - 1;
+    for (let j = 0; j < w; j++) bip[j] = plastic !== undefined && plastic[j] === 0 ? 0 : 2 * value[j]! - 1;
     const c = this.counters_;
     const cmax = this.saturation;
     const r = this.r;
@@ -339,6 +347,20 @@ export class BinarySdm {
         c[base + j] = v;
       }
     }
+  }
+
+  /**
+   * Error-driven write of (x, v): reads at x (`cue` as for read), then writes v only at the bits read wrong, on the same
+   * active set. Returns the read and the mask of wrong bits (all zero: nothing was written). Not recorded as a pattern.
+   */
+  writeError(address: Uint8Array, value: Uint8Array, cue?: Uint8Array): { readonly read: SdmReadResult; readonly wrong: Uint8Array; readonly wrongCount: number } {
+    this.checkValue(value);
+    const active = this.activeSet(address);
+    const read = this.readActive(active, this.cueFor(address, cue));
+    const wrong = wrongBits(read.bits, value);
+    const wrongCount = hammingBits(read.bits, value);
+    if (wrongCount > 0) this.writeActive(active, value, wrong);
+    return { read, wrong, wrongCount };
   }
 
   /**

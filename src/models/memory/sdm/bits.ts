@@ -117,3 +117,13 @@ export function flipBits(bits: Uint8Array, k: number, rng: CounterRng, stream: n
   }
   return out;
 }
+
+/**
+ * The bits a read got wrong: out[k] = 1 where recalled[k] != target[k], else 0 (the error-driven write's gate: only
+ * those bits are written, docs/DECISIONS.md 47). Returns the mask; its sum is hammingBits(recalled, target).
+ */
+export function wrongBits(recalled: Uint8Array, target: Uint8Array, out = new Uint8Array(target.length)): Uint8Array {
+  if (recalled.length !== target.length || out.length !== target.length) throw new InputError('wrongBits', `vectors of equal length, got ${recalled.length}, ${target.length} and ${out.length}`);
+  for (let k = 0; k < target.length; k++) out[k] = recalled[k] === target[k] ? 0 : 1;
+  return out;
+}
