@@ -8,6 +8,7 @@
  * pair list (test/network/build-csr.test.ts checks them against each other).
  */
 import { type CounterRng, streamId } from '../core/rng.ts';
+import type { CsrView } from '../kernels/index.ts';
 import { randomBits } from '../models/memory/sdm/bits.ts';
 
 /** Default stream of hard-location addresses, shared with the algebraic SDM. */
@@ -188,15 +189,9 @@ export interface CsrLayout {
  * float32 weight and one uint16 delay (in ticks) per synapse: 4 + 4 + 2 bytes per synapse at most. A projection
  * built by worker threads (parallel.ts) holds all its arrays in SharedArrayBuffers, others none.
  */
-export interface Csr {
+export interface Csr extends CsrView {
   readonly nPre: number;
   readonly nPost: number;
-  readonly rowPtr: Uint32Array;
-  readonly col: Uint32Array;
-  readonly weights: Float32Array | null;
-  readonly weight: number;
-  readonly delays: Uint16Array | null;
-  readonly delay: number;
 }
 
 /**

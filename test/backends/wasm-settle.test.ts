@@ -18,6 +18,7 @@ import type { LifWasmPrecision } from '../../src/backends/cpu/wasm/lif.ts';
 import { createSettleWasm, settleWasmBytes, type SettleWasmKernel, type SettleWasmLayout } from '../../src/backends/cpu/wasm/settle.ts';
 import { flushToRest, LIF_SYN_FLUSH_MV, settleLif } from '../../src/models/neurons/lif.ts';
 import type { FloatArray } from '../../src/models/neurons/types.ts';
+import { xorshift32 as rng } from '../xorshift.ts';
 
 const F = LIF_SYN_FLUSH_MV;
 const KEYS = ['v', 'ge', 'gi', 'refr'] as const;
@@ -90,19 +91,6 @@ function synValues(prec: LifWasmPrecision): number[] {
 
 function refrValues(prec: LifWasmPrecision): number[] {
   return [0, -0, 1, 3, 0.5, prec === 64 ? 5e-324 : 2 ** -149, -(prec === 64 ? 5e-324 : 2 ** -149), -1, NaN, Infinity, -Infinity];
-}
-
-/** A small deterministic generator (xorshift32). */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 4294967296;
-  };
 }
 
 const GUARD = 4; // elements before and after every array

@@ -8,19 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type DeliveryCsr, ROW_BATCH, deliverPart, markWords, rowSplits, sliceBounds } from '../../src/engine/partition.ts';
-
-/** A small deterministic generator (xorshift32), so a failure reproduces. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
-}
+import { xorshift32 as rng } from '../xorshift.ts';
 
 interface Options {
   weights: boolean;

@@ -10,7 +10,6 @@
  * `event:<kind>` whose neuron column is the epoch (replay, stop) or the reactivated memory (reactivation), and, with
  * their data, into events.ndjson.
  */
-import { appendFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { egDiscrete, etDiscrete, notebookMemoryError, onlineEgOnePass, optimalStopping } from '../../analysis/cls-theory/index.ts';
 import {
@@ -26,10 +25,9 @@ import {
   sampleData,
 } from '../../models/memory/cls/index.ts';
 import type { LineSeries } from '../../recording/plots.ts';
-import { spikeSink } from '../../recording/sinks/index.ts';
 import { OutputDir } from '../../recording/sinks/output-dir.ts';
-import { FORMAT_EXTENSION, type SpikeSink } from '../../recording/sinks/types.ts';
 import type { LoadedScenario } from '../loader.ts';
+import { EventLog, openSpikeLog } from '../log.ts';
 import { modelSummary, resultExpectations, writeProtocolOutputs } from '../outputs.ts';
 import type { RunSummary, ScenarioRunOptions } from '../types.ts';
 import type { ClsProtocol } from '../schema.ts';
@@ -51,29 +49,11 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
     const t0 = performance.now();
     const snrs = proto.snr.map((s) => (s === 'inf' ? Infinity : s));
     const alpha = proto.examples / proto.inputs;
-    const sinks: SpikeSink[] = [...(opts.sinks ?? [])];
     const files: Record<string, string> = {};
-    const format = opts.format ?? 'csv';
-    if (opts.stream) sinks.push(spikeSink(format, opts.stream, 1));
-    else if (out) {
-      files.spikes = `spikes.${FORMAT_EXTENSION[format]}`;
-      sinks.push(spikeSink(format, out.file(files.spikes), 1));
-    }
-    const eventFile = out ? out.file('events.ndjson') : null;
-    let lines: string[] = [];
-    let events = 0;
+    const sinks = openSpikeLog(scenario.record, opts, out, 1, files);
+    const log = new EventLog(out, sinks, 1);
     let step = 0;
-    const emit = (kind: string, id: number, data: Record<string, unknown>) => {
-      events++;
-      for (const s of sinks) s.write(step, `event:${kind}`, Uint32Array.of(id));
-      if (eventFile) {
-        lines.push(JSON.stringify({ t_ms: step, kind, id, ...data }));
-        if (lines.length >= 20000) {
-          appendFileSync(eventFile, lines.join('\n') + '\n');
-          lines = [];
-        }
-      }
-    };
+    const emit = (kind: string, id: number, data: Record<string, unknown>) => log.write({ tick: step, kind, id, data });
 
     const tables: Record<string, Array<Record<string, number | string>>> = {};
     /** Figures of the tables, by table name. Legends name what each line shows; theory lines sit beside the simulation. */
@@ -455,8 +435,7 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
       };
       if (interrupted) break;
     }
-    if (eventFile && lines.length) appendFileSync(eventFile, lines.join('\n') + '\n');
-    if (eventFile && events) files.events = 'events.ndjson';
+    log.close(files);
     for (const s of sinks) await s.close();
     const wallMs = performance.now() - t0;
 
@@ -475,7 +454,7 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
       expectations,
       interrupted,
       spikesWritten: sinks.reduce((m, s) => Math.max(m, s.rows), 0),
-      events,
+      events: log.count,
       files,
       results,
     });

@@ -20,13 +20,12 @@
 import { performance } from 'node:perf_hooks';
 import { baselineRate, conditionedResponse, countIn, type ConditioningWindows, meanPsth, type Psth, responsePeakMs } from '../../analysis/conditioning.ts';
 import { addSpike, codingLevel, createBinnedTrials, decodeElapsedTime, type BinnedTrials } from '../../analysis/time-code.ts';
-import { createBackend } from '../../backends/select.ts';
+import { type BackendChoice, createBackend } from '../../backends/select.ts';
 import { InputError } from '../../core/errors.ts';
 import { CounterRng, streamId } from '../../core/rng.ts';
 import { DEFAULT_DT_MS, onGrid, toTicks } from '../../core/time.ts';
 import { chooseBackend } from '../../engine/auto.ts';
 import { Simulator } from '../../engine/simulator.ts';
-import type { Backend } from '../../kernels/index.ts';
 import { synapseMemory } from '../../network/memory.ts';
 import { buildNetwork, type Network } from '../../network/network.ts';
 import type { LineSeries } from '../../recording/plots.ts';
@@ -176,6 +175,7 @@ export async function runEyeblinkScenario(loaded: LoadedScenario, proto: Eyeblin
     let decode: { errorMs: number; chanceMs: number; codingLevel: number; trials: number; bins: number; cells: number } | null = null;
     let backendInfo: { name: string; device: string; precision: number; reason: string; kernels: Record<string, string>; threads: number } | null = null;
     let trialsOf: Awaited<ReturnType<typeof chooseBackend>>['trials'] | undefined;
+    let choice: BackendChoice = opts.backend ?? 'cpu';
     let buildMs = 0;
     let simulatedTicks = 0;
     let synapses = 0;
@@ -184,7 +184,8 @@ export async function runEyeblinkScenario(loaded: LoadedScenario, proto: Eyeblin
     let synapticEvents = 0;
     let peakRss = process.memoryUsage().rss;
     let firstNetwork: Network | null = null;
-    const isi = { cv: new Map<string, number[]>() };
+    /** Each session's mean ISI CV per population (their mean goes into the summary). */
+    const cvs = new Map<string, number[]>();
     let interrupted = false;
     const wall0 = performance.now();
     opts.onProgress?.(0, totalTicks, dtMs);
@@ -196,18 +197,14 @@ export async function runEyeblinkScenario(loaded: LoadedScenario, proto: Eyeblin
       buildMs += performance.now() - tb;
       firstNetwork ??= network;
       const roles = rolesOf(network, sec, circuit.file);
-      let backend: Backend;
-      if (backendInfo === null && opts.backend === 'auto') {
-        const chosen = await chooseBackend(network, { seed, precision: opts.precision ?? 64, threads: opts.threads ?? 1 });
-        backend = chosen.backend;
-        trialsOf = chosen.trials;
-        backendInfo = { name: backend.name, device: backend.device, precision: backend.precision, reason: chosen.reason, kernels: {}, threads: 1 };
-      } else {
-        const choice = backendInfo?.name === 'gpujs' ? 'gpujs' : opts.backend === 'auto' ? 'cpu' : (opts.backend ?? 'cpu');
-        const made = await createBackend(choice, opts.precision ?? 64);
-        backend = made.backend;
-        backendInfo ??= { name: backend.name, device: backend.device, precision: backend.precision, reason: made.reason, kernels: {}, threads: 1 };
-      }
+      // `auto` measures the candidates on the first session's circuit; the later sessions use the same backend.
+      const { backend, reason, trials } =
+        choice === 'auto'
+          ? await chooseBackend(network, { seed, precision: opts.precision ?? 64, threads: opts.threads ?? 1 })
+          : { ...(await createBackend(choice, opts.precision ?? 64)), trials: undefined };
+      if (choice === 'auto') choice = backend.name === 'gpujs' ? 'gpujs' : 'cpu';
+      trialsOf ??= trials;
+      backendInfo ??= { name: backend.name, device: backend.device, precision: backend.precision, reason, kernels: {}, threads: 1 };
       const sim = await Simulator.create(network, { seed, backend, threads: opts.threads ?? 1 });
       try {
         backendInfo.kernels = sim.kernelImplementations;
@@ -314,7 +311,7 @@ export async function runEyeblinkScenario(loaded: LoadedScenario, proto: Eyeblin
         for (const [name, c] of Object.entries(sim.spikeCounts())) counts[name] = (counts[name] ?? 0) + c;
         for (const p of network.populations) {
           const cv = isiRec.meanCv(p.name).cv;
-          if (Number.isFinite(cv)) isi.cv.set(p.name, [...(isi.cv.get(p.name) ?? []), cv]);
+          if (Number.isFinite(cv)) cvs.set(p.name, [...(cvs.get(p.name) ?? []), cv]);
         }
         const done = Math.floor(sim.tick / trialTicks);
         sessions.push(sessionResult(proto, plan, isiMs, done, psth, { dcn: roles.dcn.size, purkinje: roles.purkinje.size, olive: roles.olive.size }, blocks));
@@ -337,8 +334,8 @@ export async function runEyeblinkScenario(loaded: LoadedScenario, proto: Eyeblin
     const simulatedMs = simulatedTicks * dtMs;
     const populations: Record<string, PopulationSummary> = firstNetwork
       ? populationSummaries(firstNetwork, counts, simulatedMs, (name) => {
-          const cvs = isi.cv.get(name) ?? [];
-          return cvs.length ? cvs.reduce((a, b) => a + b, 0) / cvs.length : NaN;
+          const xs = cvs.get(name) ?? [];
+          return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
         })
       : {};
     const enforced = !interrupted;
@@ -417,7 +414,7 @@ function sessionResult(
     crFraction.push(dcn.filter((p) => conditionedResponse(p, w, proto.cr_threshold).cr).length / dcn.length);
     const mDcn = meanPsth(dcn);
     const mPc = meanPsth(trials.map((t) => psth.purkinje.trial(t.index)));
-    dcnBaselineHz.push(hz(baselineRate(mDcn, w) * 1, sizes.dcn, 1));
+    dcnBaselineHz.push(hz(baselineRate(mDcn, w), sizes.dcn, 1));
     dcnCrWindowHz.push(hz(countIn(mDcn, usMs - w.crWindowMs, usMs), sizes.dcn, w.crWindowMs));
     const pcBase = hz(baselineRate(mPc, w), sizes.purkinje, 1);
     const pcCr = hz(countIn(mPc, usMs - w.crWindowMs, usMs), sizes.purkinje, w.crWindowMs);
