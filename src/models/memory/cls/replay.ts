@@ -15,7 +15,35 @@
  * constructor's `{ data }`, e.g. from a worker thread).
  */
 import type { NotebookParams } from './params.ts';
-import type { Notebook, ReactivationOutcome } from './notebook.ts';
+import type { Classification, NotebookCounters, ReactivationOutcome } from './notebook.ts';
+import type { Dataset } from './teacher.ts';
+
+/**
+ * What a schedule needs from the notebook that computes it: any dynamics (the algebraic Hopfield notebook, an SDM
+ * notebook, the notebook on the spiking engine) that settles a reactivation (epoch, slot) from its own seed and
+ * leaves the final binary state in `state`.
+ */
+export interface ReplaySource {
+  readonly m: number;
+  readonly p: number;
+  readonly state: Uint8Array;
+  readonly counters: Readonly<NotebookCounters>;
+  settle(epoch: number, slot: number): Classification & { readonly kwtaCycles: number; readonly thresholdCycles: number };
+}
+
+/**
+ * What reading a reactivation out needs: the one-shot encoding (index patterns as unit -> pattern lists, the stored
+ * examples, the readouts of the stored patterns themselves and the link normalisation). Every notebook kind shares it.
+ */
+export interface ReplayEncoding {
+  readonly params: { readonly a: number };
+  readonly norm: number;
+  readonly memories: Dataset;
+  readonly patternX: Float64Array;
+  readonly patternY: Float64Array;
+  readonly unitPtr: Int32Array;
+  readonly unitPatterns: Int32Array;
+}
 
 /** Everything a schedule depends on, as a string: equal keys give identical schedules. */
 export function replayKey(seed: number, p: number, notebook: NotebookParams): string {
@@ -70,13 +98,13 @@ export class ReplaySchedule {
   private readonly overlap: Int32Array;
   private readonly work: ReplayData['work'];
   /** The notebook that computes further epochs (released once every epoch is computed). */
-  private source: Notebook | undefined;
+  private source: ReplaySource | undefined;
 
   /**
    * An empty schedule of `epochs` epochs that `source` (the notebook of `key`) fills on demand, or a finished one
    * from `data`.
    */
-  constructor(init: { readonly key: string; readonly epochs: number; readonly source: Notebook } | { readonly data: ReplayData }) {
+  constructor(init: { readonly key: string; readonly epochs: number; readonly source: ReplaySource } | { readonly data: ReplayData }) {
     if ('data' in init) {
       const d = init.data;
       this.key = d.key;
@@ -184,7 +212,7 @@ export class ReplaySchedule {
    * notebook's own readout of that pattern (`Notebook.readoutPattern`); any other state sum_mu beta_mu (x^mu, y^mu);
    * a silent state zero.
    */
-  read(epoch: number, slot: number, notebook: Notebook, outX: Float64Array, offset = 0): number {
+  read(epoch: number, slot: number, notebook: ReplayEncoding, outX: Float64Array, offset = 0): number {
     this.ensure(epoch);
     const q = this.index(epoch, slot);
     const memories = notebook.memories;
