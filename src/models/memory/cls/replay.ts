@@ -45,10 +45,13 @@ export interface ReplayEncoding {
   readonly unitPatterns: Int32Array;
 }
 
-/** Everything a schedule depends on, as a string: equal keys give identical schedules. */
+/**
+ * Everything a schedule depends on, as a string: equal keys give identical schedules. Every notebook parameter takes
+ * part (in sorted order), so notebook kinds and their own parameters (NotebookParams may grow) keep schedules apart.
+ */
 export function replayKey(seed: number, p: number, notebook: NotebookParams): string {
-  const { m, a, gamma, u, kwtaCycles, thresholdCycles } = notebook;
-  return JSON.stringify({ seed, p, m, a, gamma, u, kwtaCycles, thresholdCycles });
+  const sorted = Object.fromEntries(Object.entries(notebook).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+  return JSON.stringify({ seed, p, notebook: sorted });
 }
 
 const OUTCOMES: readonly ReactivationOutcome[] = ['stored', 'spurious', 'silent'];
