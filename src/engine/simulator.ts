@@ -505,6 +505,17 @@ export class Simulator {
     }
   }
 
+  /**
+   * Simulates `ticks` ticks now, synchronously (no chunks, no turns of the event loop): for protocols that drive the
+   * engine from synchronous code between injections (a notebook reactivation as a replay source). Only where every
+   * kernel is synchronous and runs on the host; `run` otherwise.
+   */
+  advance(ticks: number): void {
+    if (this.resident !== null || this.async) throw new RangeError('advance needs synchronous host kernels; use run');
+    if (!(Number.isInteger(ticks) && ticks >= 0)) throw new RangeError(`ticks must be a whole number >= 0, got ${ticks}`);
+    this.runSync(this.tick + ticks);
+  }
+
   /** The tick loop (see the schedule at the top of this file). */
   private runSync(stop: number): void {
     const rt = this.rt;

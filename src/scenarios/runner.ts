@@ -21,6 +21,7 @@ import type { Expectation, RunSummary, ScenarioRunOptions } from './types.ts';
 
 export type { Expectation, PopulationSummary, RunSummary, ScenarioRunOptions } from './types.ts';
 import { runClsScenario } from './protocols/cls.ts';
+import { runClsSpikingScenario } from './protocols/cls-spiking.ts';
 import { runGranuleCodeScenario } from './protocols/granule-code.ts';
 import { runEyeblinkScenario } from './protocols/eyeblink.ts';
 import { startSdmProtocol } from './protocols/sdm.ts';
@@ -30,6 +31,7 @@ import { resultExpectations } from './outputs.ts';
 
 export async function runScenario(loaded: LoadedScenario, opts: ScenarioRunOptions = {}): Promise<RunSummary> {
   if (loaded.scenario.protocol?.kind === 'cls') return runClsScenario(loaded, loaded.scenario.protocol, opts);
+  if (loaded.scenario.protocol?.kind === 'cls-spiking') return runClsSpikingScenario(loaded, loaded.scenario.protocol, opts);
   if (loaded.scenario.protocol?.kind === 'granule-code') return runGranuleCodeScenario(loaded, loaded.scenario.protocol, opts);
   if (loaded.scenario.protocol?.kind === 'eyeblink') return runEyeblinkScenario(loaded, loaded.scenario.protocol, opts);
   const { scenario, circuit, file } = withCircuit(loaded, 'running it');

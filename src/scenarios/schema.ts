@@ -16,6 +16,7 @@
  *   test: { duration_ms: 1000 }
  */
 import { z } from 'zod';
+import { clsSpikingProtocolSchema } from './protocols/cls-spiking-schema.ts';
 
 const finite = z.number().refine(Number.isFinite, 'expected a finite number');
 const time = finite.refine((t) => t >= 0, 'expected a time >= 0 ms');
@@ -71,7 +72,8 @@ export type SdmProtocol = z.infer<typeof sdmProtocolSchema>;
  */
 export const clsProtocolSchema = z.strictObject({
   kind: z.literal('cls'),
-  task: z.enum(['consolidation', 'snr-sweep', 'alpha-sweep', 'unpredictable']),
+  /** notebook-comparison: the Hopfield and the SDM notebook on the same teachers, students and SNRs, side by side. */
+  task: z.enum(['consolidation', 'snr-sweep', 'alpha-sweep', 'unpredictable', 'notebook-comparison']),
   /** SNR values; 'inf' for a noiseless teacher (alpha-sweep and unpredictable use the first). */
   snr: z.array(z.union([z.literal('inf'), finite.refine((x) => x >= 0, 'expected an SNR >= 0')])).min(1).default(['inf', 4, 0.05]),
   seeds: z.number().int().positive().default(20),
@@ -80,6 +82,29 @@ export const clsProtocolSchema = z.strictObject({
   examples: z.number().int().positive().default(100),
   inputs: z.number().int().positive().default(100),
   notebook_units: z.number().int().positive().default(2000),
+  /** The notebook's memory: the sparse Hopfield network of Sun et al. or a Kanerva SDM over the same encoding (sdm-notebook.ts). */
+  notebook: z.enum(['hopfield', 'sdm']).default('hopfield'),
+  /** The SDM notebook (notebook: sdm, and both notebooks of notebook-comparison): hard locations, units per address, activation, counters. */
+  sdm: z
+    .strictObject({
+      locations: z.number().int().positive().default(20_000),
+      address_units: z.number().int().positive().default(4),
+      /** Radius activation: a location is active when at least this many of its address units are (default 2). */
+      threshold: z.number().int().positive().optional(),
+      /** Top-k activation instead: the top_k locations of largest overlap. */
+      top_k: z.number().int().positive().optional(),
+      counters: z.enum(['plain', 'covariance']).default('covariance'),
+    })
+    .refine((o) => o.threshold === undefined || o.top_k === undefined, { message: 'expected threshold or top_k, not both', path: ['top_k'] })
+    .refine((o) => (o.threshold ?? 1) <= o.address_units, { message: 'expected a threshold <= address_units', path: ['threshold'] })
+    .refine((o) => (o.top_k ?? 1) <= o.locations, { message: 'expected top_k <= locations', path: ['top_k'] })
+    .prefault({}),
+  /**
+   * notebook-comparison: numbers of stored examples P at which both notebooks are also measured alone (recall from the
+   * stored x, one epoch of reactivations), the SDM with each of capacity_locations hard locations (default: sdm's).
+   */
+  capacity_examples: z.array(z.number().int().positive()).default([]),
+  capacity_locations: z.array(z.number().int().positive()).default([]),
   /** alpha-sweep: P / N values (P = round(alpha N)). */
   alpha: z.array(finite.refine((x) => x > 0, 'expected alpha > 0')).min(1).default([0.25, 0.5, 1, 2, 4]),
   /** unpredictable: gain of the complex teacher y = sin(gain x . w) and hidden inputs of the partial teacher. */
@@ -204,7 +229,7 @@ export const scenarioSchema = z.strictObject({
   circuit: z.string().min(1).optional(),
   /** Required unless a protocol sets the duration. */
   duration_ms: finite.refine((d) => d > 0, 'expected a duration > 0 ms').optional(),
-  protocol: z.discriminatedUnion('kind', [sdmProtocolSchema, clsProtocolSchema, granuleCodeProtocolSchema, eyeblinkProtocolSchema]).optional(),
+  protocol: z.discriminatedUnion('kind', [sdmProtocolSchema, clsProtocolSchema, granuleCodeProtocolSchema, eyeblinkProtocolSchema, clsSpikingProtocolSchema]).optional(),
   dt_ms: finite.refine((d) => d > 0, 'expected dt > 0 ms').optional(),
   seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(1),
   stimuli: z.array(stimulusSchema).default([]),
@@ -229,6 +254,6 @@ export const scenarioSchema = z.strictObject({
     .optional(),
 })
   .refine((s) => s.duration_ms !== undefined || s.protocol !== undefined, { message: 'expected duration_ms (or a protocol that sets it)', path: ['duration_ms'] })
-  .refine((s) => s.circuit !== undefined || s.protocol?.kind === 'cls' || s.protocol?.kind === 'granule-code', { message: 'expected a circuit (a file in circuits/ or a path)', path: ['circuit'] });
+  .refine((s) => s.circuit !== undefined || s.protocol?.kind === 'cls' || s.protocol?.kind === 'granule-code' || s.protocol?.kind === 'cls-spiking', { message: 'expected a circuit (a file in circuits/ or a path)', path: ['circuit'] });
 
 export type ScenarioFile = z.infer<typeof scenarioSchema>;

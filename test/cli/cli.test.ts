@@ -46,7 +46,7 @@ describe('bad input: one line, naming file and field, exit code 2, no output', (
     ['negative duration', () => ['run', file('s2.yaml', smallScenario('cuba').replace('100', '-5'))], /s2\.yaml: \/duration_ms: expected a duration > 0 ms/],
     ['circuit not found', () => ['run', file('s3.yaml', smallScenario('nowhere'))], /s3\.yaml: \/circuit: a circuit file path/],
     ['population size not an integer', () => ['validate', file('c1.yaml', smallCircuit.replace('size: 20', 'size: 2.5'))], /c1\.yaml: \/populations\/a\/size: expected int/],
-    ['unknown model', () => ['validate', file('c2.yaml', smallCircuit.replace('model: lif, size: 10', 'model: hh, size: 10'))], /c2\.yaml: \/populations\/b\/model: one of lif, lif_cond, threshold_unit, adex, got 'hh'/],
+    ['unknown model', () => ['validate', file('c2.yaml', smallCircuit.replace('model: lif, size: 10', 'model: hh, size: 10'))], /c2\.yaml: \/populations\/b\/model: one of lif, lif_cond, threshold_unit, adex, kwta_unit, got 'hh'/],
     ['parameter out of range', () => ['validate', file('c3.yaml', smallCircuit.replace('v_rest: -49', 'tau_m: -1'))], /c3\.yaml: \/populations\/a\/params\/tau_m: must be a finite number > 0 \(ms\), got -1/],
     ['unknown parameter', () => ['validate', file('c4.yaml', smallCircuit.replace('v_rest: -49', 'tau_x: 1'))], /c4\.yaml: \/populations\/a\/params\/tau_x: a parameter of lif/],
     ['projection to an unknown population', () => ['validate', file('c5.yaml', smallCircuit.replace('target: b', 'target: c'))], /c5\.yaml: \/projections\/0\/target: a population name \(a, b\), got 'c'/],

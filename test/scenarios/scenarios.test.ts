@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SCENARIOS_DIR, loadScenario } from '../../src/scenarios/loader.ts';
 import { runScenario } from '../../src/scenarios/runner.ts';
 import { clsProtocolSchema, eyeblinkProtocolSchema, granuleCodeProtocolSchema, sdmProtocolSchema } from '../../src/scenarios/schema.ts';
+import { clsSpikingProtocolSchema } from '../../src/scenarios/protocols/cls-spiking-schema.ts';
 
 const files = readdirSync(SCENARIOS_DIR).filter((f) => /\.(ya?ml|json)$/.test(f));
 
@@ -14,7 +15,7 @@ describe('scenarios', () => {
     const full = loadScenario(path.join(SCENARIOS_DIR, f));
     const { scenario } = full;
     // The short version: test.duration_ms, or the protocol with test.protocol's settings.
-    const schema = { cls: clsProtocolSchema, 'granule-code': granuleCodeProtocolSchema, eyeblink: eyeblinkProtocolSchema, sdm: sdmProtocolSchema }[scenario.protocol?.kind ?? 'sdm'];
+    const schema = { cls: clsProtocolSchema, 'cls-spiking': clsSpikingProtocolSchema, 'granule-code': granuleCodeProtocolSchema, eyeblink: eyeblinkProtocolSchema, sdm: sdmProtocolSchema }[scenario.protocol?.kind ?? 'sdm'];
     const loaded = scenario.protocol && scenario.test?.protocol ? { ...full, scenario: { ...scenario, protocol: schema.parse({ ...scenario.protocol, ...scenario.test.protocol }) } } : full;
     const durationMs = scenario.test?.duration_ms ?? scenario.duration_ms;
     const s = await runScenario(loaded, durationMs !== undefined && !scenario.protocol ? { durationMs } : {});

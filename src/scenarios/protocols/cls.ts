@@ -16,6 +16,7 @@ import {
   type ClsEvent,
   clsParams,
   complexTeacherSnr,
+  createNotebook,
   createTeacher,
   gradientStep,
   meanSquaredError,
@@ -43,7 +44,7 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
   const { scenario, file } = loaded;
   const seed0 = opts.seed ?? scenario.seed;
   const out = opts.outDir !== undefined ? new OutputDir(opts.outDir, { overwrite: opts.overwrite === true }) : null;
-  const schedules = proto.task === 'alpha-sweep' ? proto.alpha.length * proto.seeds : proto.seeds;
+  const schedules = proto.task === 'alpha-sweep' ? proto.alpha.length * proto.seeds : proto.task === 'notebook-comparison' ? 2 * proto.seeds : proto.seeds;
   const pool = new ReplayPool(poolSize(proto.workers, schedules));
   try {
     const t0 = performance.now();
@@ -80,8 +81,12 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
         );
       });
     };
-    /** Mean curves of `seeds` runs of one condition; events of the first seed include its reactivations. */
-    const average = async (params: ReturnType<typeof clsParams>, regime: Regime, label: Record<string, unknown>) => {
+    /**
+     * Mean curves of `seeds` runs of one condition; events of the first seed include its reactivations. With `replayStats`,
+     * also how evenly each seed's schedule replays the memories (the coefficient of variation of the times each memory
+     * is reactivated, over all epochs).
+     */
+    const average = async (params: ReturnType<typeof clsParams>, regime: Regime, label: Record<string, unknown>, replayStats = false) => {
       const E = params.student.epochs;
       const acc = {
         train: new Float64Array(E + 1),
@@ -91,6 +96,10 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
         notebook: [] as number[],
         notebookTest: [] as number[],
         stops: [] as number[],
+        /** Per seed: recalls that ended exactly on the cued memory (of P), reactivations by outcome, replay CV. */
+        exact: [] as number[],
+        outcomes: { stored: 0, spurious: 0, silent: 0 },
+        replayCv: [] as number[],
         /** Seeds that finished (fewer than proto.seeds when the run was interrupted); the curves are their mean. */
         done: 0,
       };
@@ -119,6 +128,17 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
         }
         acc.notebook.push(r.curves.notebook_train);
         acc.notebookTest.push(r.curves.notebook_test);
+        acc.exact.push(r.notebook_exact_recalls);
+        for (const o of ['stored', 'spurious', 'silent'] as const) acc.outcomes[o] += r.reactivations[o];
+        if (replayStats) {
+          const times = new Float64Array(params.p);
+          for (let e = 1; e <= E; e++) for (let slot = 0; slot < params.p; slot++) {
+            const entry = schedule.entry(e, slot);
+            if (entry.outcome === 'stored') times[entry.memory]!++;
+          }
+          const m = mean(times);
+          acc.replayCv.push(Math.sqrt(mean(times.map((t) => (t - m) ** 2))) / m);
+        }
         if (r.stopped_at !== null) acc.stops.push(r.stopped_at);
         for (const sink of sinks) await sink.drain();
         acc.done++;
@@ -133,8 +153,21 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
       for (let e = 1; e < x.length; e++) if (x[e]! < x[k]!) k = e;
       return k;
     };
-    const base = (snr: number, p = proto.examples) =>
-      clsParams({ teacher: { kind: 'linear', n: proto.inputs, snr }, p, notebook: { m: proto.notebook_units }, student: { eta: proto.learning_rate, epochs: proto.epochs } });
+    /** The notebook's parameters: the Hopfield network's defaults at M = notebook_units, or the SDM's. */
+    const { sdm } = proto;
+    const notebookOf = (kind: 'hopfield' | 'sdm') =>
+      kind === 'sdm'
+        ? {
+            m: proto.notebook_units,
+            kind,
+            locations: sdm.locations,
+            addressUnits: sdm.address_units,
+            counters: sdm.counters,
+            ...(sdm.top_k !== undefined ? { topK: sdm.top_k } : { threshold: sdm.threshold ?? 2 }),
+          }
+        : { m: proto.notebook_units };
+    const base = (snr: number, p = proto.examples, kind = proto.notebook) =>
+      clsParams({ teacher: { kind: 'linear', n: proto.inputs, snr }, p, notebook: notebookOf(kind), student: { eta: proto.learning_rate, epochs: proto.epochs } });
     const extra: Record<string, unknown> = {};
     const res: Record<string, Array<number | string | null>> = {
       snr: proto.snr,
@@ -235,6 +268,217 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
       extra.eg_at_t_star = rows.map((r) => r.eg_at_t_star);
       extra.eg_final = rows.map((r) => r.eg_final);
       extra.eg_final_theory = rows.map((r) => r.eg_final_theory);
+    } else if (proto.task === 'notebook-comparison') {
+      // The Hopfield and the SDM notebook on the same teachers and students (the same seeds draw the same data, index
+      // patterns and reactivation seeds): notebook recall, consolidation and amnesia curves side by side.
+      const kinds = ['hopfield', 'sdm'] as const;
+      type LesionCurve = { t_star: number; lesion_epochs: number[]; memory_score: number[] };
+      const scalars = () => ({
+        notebook_memory_error: [] as number[],
+        notebook_generalization_error: [] as number[],
+        exact_recall_fraction: [] as number[],
+        stored_fraction: [] as number[],
+        spurious_fraction: [] as number[],
+        silent_fraction: [] as number[],
+        replay_cv: [] as number[],
+        crossover_epoch: [] as Array<number | null>,
+        eg_min_unregulated: [] as number[],
+        eg_final_unregulated: [] as number[],
+        et_final_unregulated: [] as number[],
+        eg_at_stop_regulated: [] as number[],
+        lesion_regulated_max: [] as number[],
+        lesion_regulated_final: [] as number[],
+        lesion_unregulated_final: [] as number[],
+        lesion: { regulated: {} as Record<string, LesionCurve>, unregulated: {} as Record<string, LesionCurve> },
+      });
+      const per = { hopfield: scalars(), sdm: scalars() };
+      const rows: Array<Record<string, number | string>> = [];
+      const tStars: number[] = [];
+      const lesionEvery = Math.max(1, Math.floor(proto.epochs / 20));
+      const lesionEpochs = Array.from({ length: Math.floor(proto.epochs / lesionEvery) + 1 }, (_, k) => k * lesionEvery);
+      for (const [si, snr] of snrs.entries()) {
+        const key = String(proto.snr[si]);
+        const th = optimalStopping(alpha, snr, proto.learning_rate, proto.epochs, true);
+        tStars.push(th.tStar);
+        const runs: Partial<Record<(typeof kinds)[number], { un: Awaited<ReturnType<typeof average>>; reg: Awaited<ReturnType<typeof average>> }>> = {};
+        for (const kind of kinds) {
+          const params = base(snr, proto.examples, kind);
+          const un = await average(params, { kind: 'unregulated' }, { snr: proto.snr[si], notebook: kind }, true);
+          const reg =
+            th.tStar >= proto.epochs || interrupted
+              ? un
+              : await average(params, { kind: 'generalization-optimized', tStar: { source: 'given', tStar: th.tStar } }, { snr: proto.snr[si], notebook: kind, regime: 'regulated' });
+          runs[kind] = { un, reg };
+          const q = per[kind];
+          const nb = mean(un.notebook);
+          const replays = un.outcomes.stored + un.outcomes.spurious + un.outcomes.silent;
+          let cross: number | null = null;
+          for (let e = 0; e <= proto.epochs; e++)
+            if (un.train[e]! < nb) {
+              cross = e;
+              break;
+            }
+          q.notebook_memory_error.push(nb);
+          q.notebook_generalization_error.push(mean(un.notebookTest));
+          q.exact_recall_fraction.push(mean(un.exact) / proto.examples);
+          q.stored_fraction.push(un.outcomes.stored / replays);
+          q.spurious_fraction.push(un.outcomes.spurious / replays);
+          q.silent_fraction.push(un.outcomes.silent / replays);
+          q.replay_cv.push(mean(un.replayCv));
+          q.crossover_epoch.push(cross);
+          q.eg_min_unregulated.push(un.test[argmin(un.test)]!);
+          q.eg_final_unregulated.push(un.test[proto.epochs]!);
+          q.et_final_unregulated.push(un.train[proto.epochs]!);
+          q.eg_at_stop_regulated.push(reg.test[proto.epochs]!);
+          q.lesion.unregulated[key] = { t_star: proto.epochs, lesion_epochs: lesionEpochs, memory_score: lesionEpochs.map((e) => un.lesion[e]!) };
+          q.lesion.regulated[key] = { t_star: th.tStar, lesion_epochs: lesionEpochs, memory_score: lesionEpochs.map((e) => reg.lesion[e]!) };
+          q.lesion_regulated_max.push(Math.max(...q.lesion.regulated[key].memory_score));
+          q.lesion_regulated_final.push(reg.lesion[proto.epochs]!);
+          q.lesion_unregulated_final.push(un.lesion[proto.epochs]!);
+          rows.push({
+            notebook: kind,
+            snr: key,
+            notebook_memory_error: nb,
+            exact_recall_fraction: mean(un.exact) / proto.examples,
+            stored_fraction: un.outcomes.stored / replays,
+            replay_cv: mean(un.replayCv),
+            crossover_epoch: cross ?? '',
+            eg_min_unregulated: un.test[argmin(un.test)]!,
+            eg_final_unregulated: un.test[proto.epochs]!,
+            eg_at_stop_regulated: reg.test[proto.epochs]!,
+            lesion_unregulated_final: un.lesion[proto.epochs]!,
+            lesion_regulated_final: reg.lesion[proto.epochs]!,
+          });
+          if (interrupted) break;
+        }
+        const h = runs.hopfield;
+        const d = runs.sdm;
+        if (!h || !d) break;
+        const et0 = etDiscrete(alpha, snr, proto.learning_rate, 0);
+        const curveRows: Array<Record<string, number | string>> = [];
+        for (let e = 0; e <= proto.epochs; e += Math.max(1, Math.floor(proto.epochs / 400))) {
+          curveRows.push({
+            epoch: e,
+            hopfield_student_memory_error: h.un.train[e]!,
+            sdm_student_memory_error: d.un.train[e]!,
+            hopfield_notebook_memory_error: mean(h.un.notebook),
+            sdm_notebook_memory_error: mean(d.un.notebook),
+            hopfield_student_generalization_error: h.un.test[e]!,
+            sdm_student_generalization_error: d.un.test[e]!,
+            theory_memory_error: etDiscrete(alpha, snr, proto.learning_rate, e),
+            theory_generalization_error: egDiscrete(alpha, snr, proto.learning_rate, e),
+          });
+        }
+        tables[`consolidation_snr_${key}`] = curveRows;
+        charts[`consolidation_snr_${key}`] = {
+          title: `SNR ${key}: consolidation from the Hopfield and the SDM notebook (alpha ${alpha})`,
+          note: `${GD_THEORY}; unregulated replay`,
+          x: 'epoch',
+          y: [
+            'hopfield_student_memory_error',
+            'sdm_student_memory_error',
+            'hopfield_notebook_memory_error',
+            'sdm_notebook_memory_error',
+            'hopfield_student_generalization_error',
+            'sdm_student_generalization_error',
+            'theory_memory_error',
+            'theory_generalization_error',
+          ],
+          labels: {
+            hopfield_student_memory_error: 'student memory error, Hopfield notebook',
+            sdm_student_memory_error: 'student memory error, SDM notebook',
+            hopfield_notebook_memory_error: 'notebook memory error, Hopfield',
+            sdm_notebook_memory_error: 'notebook memory error, SDM',
+            hopfield_student_generalization_error: 'student generalization error, Hopfield notebook',
+            sdm_student_generalization_error: 'student generalization error, SDM notebook',
+            theory_memory_error: 'student memory error (theory, perfect replay)',
+            theory_generalization_error: 'student generalization error (theory, perfect replay)',
+          },
+          yTitle: 'mean squared error',
+        };
+        const every = Math.max(1, Math.floor(proto.epochs / 200));
+        const amnesia: Array<Record<string, number | string>> = [];
+        for (let e = 0; e <= proto.epochs; e += every) {
+          amnesia.push({
+            epoch: e,
+            hopfield_unregulated: h.un.lesion[e]!,
+            sdm_unregulated: d.un.lesion[e]!,
+            hopfield_regulated: h.reg.lesion[e]!,
+            sdm_regulated: d.reg.lesion[e]!,
+            theory_unregulated: 1 - etDiscrete(alpha, snr, proto.learning_rate, e) / et0,
+            theory_regulated: 1 - etDiscrete(alpha, snr, proto.learning_rate, Math.min(e, th.tStar)) / et0,
+          });
+        }
+        tables[`amnesia_snr_${key}`] = amnesia;
+        charts[`amnesia_snr_${key}`] = {
+          title: `Retrograde amnesia, SNR ${key}: memory score after a notebook lesion at epoch e, Hopfield and SDM notebook`,
+          note: `${GD_THEORY}; regulated replay stops at t* = ${th.tStar}`,
+          x: 'epoch',
+          y: ['hopfield_unregulated', 'sdm_unregulated', 'theory_unregulated', 'hopfield_regulated', 'sdm_regulated', 'theory_regulated'],
+          labels: {
+            hopfield_unregulated: 'unregulated, Hopfield notebook',
+            sdm_unregulated: 'unregulated, SDM notebook',
+            theory_unregulated: 'unregulated (theory)',
+            hopfield_regulated: `regulated (t* = ${th.tStar}), Hopfield notebook`,
+            sdm_regulated: `regulated (t* = ${th.tStar}), SDM notebook`,
+            theory_regulated: 'regulated (theory)',
+          },
+          xTitle: 'epoch of the lesion',
+          yTitle: 'memory score',
+        };
+        if (interrupted) break;
+      }
+      tables.notebooks = rows;
+      // Capacity: each notebook alone against P (the SDM at each number of hard locations), recall from the stored x
+      // and one epoch of reactivations, averaged over the seeds.
+      if (proto.capacity_examples.length > 0 && !interrupted) {
+        const locations = proto.capacity_locations.length > 0 ? proto.capacity_locations : [sdm.locations];
+        const memories: Array<[string, (p: number) => ReturnType<typeof clsParams>]> = [
+          ['hopfield', (p) => base(Infinity, p, 'hopfield')],
+          ...locations.map((h): [string, (p: number) => ReturnType<typeof clsParams>] => [`sdm_${h}`, (p) => clsParams({ ...base(Infinity, p, 'sdm'), notebook: { ...notebookOf('sdm'), locations: h } })]),
+        ];
+        const capacity: Record<string, unknown> = { examples: proto.capacity_examples, locations };
+        const capRows: Array<Record<string, number | string>> = proto.capacity_examples.map((p) => ({ examples: p }));
+        for (const [name, paramsOf] of memories) {
+          const q = { exact_recall_fraction: [] as number[], memory_error: [] as number[], stored_fraction: [] as number[] };
+          for (const [pi, p] of proto.capacity_examples.entries()) {
+            let exact = 0;
+            let error = 0;
+            let stored = 0;
+            for (let s = 0; s < proto.seeds && !opts.signal?.aborted; s++) {
+              const params = paramsOf(p);
+              const train = sampleData(createTeacher(params.teacher, seed0 + s), p, 'train');
+              const nb = createNotebook(params.notebook, train, seed0 + s);
+              const r = nb.recallError(train);
+              exact += r.exact / p / proto.seeds;
+              error += r.error / proto.seeds;
+              for (let slot = 0; slot < p; slot++) stored += +(nb.settle(1, slot).outcome === 'stored') / p / proto.seeds;
+            }
+            q.exact_recall_fraction.push(exact);
+            q.memory_error.push(error);
+            q.stored_fraction.push(stored);
+            Object.assign(capRows[pi]!, { [`${name}_exact_recall_fraction`]: exact, [`${name}_memory_error`]: error, [`${name}_stored_fraction`]: stored });
+          }
+          capacity[name] = q;
+        }
+        if (opts.signal?.aborted) interrupted = true;
+        tables.capacity = capRows;
+        charts.capacity = {
+          title: `Capacity: recall from the stored x against P (M = ${proto.notebook_units})`,
+          note: `SDM notebooks with ${locations.join(', ')} hard locations of ${sdm.address_units} units; the Hopfield network has M^2 = ${proto.notebook_units ** 2} weights`,
+          x: 'examples',
+          y: memories.map(([name]) => `${name}_exact_recall_fraction`),
+          labels: Object.fromEntries(memories.map(([name]) => [`${name}_exact_recall_fraction`, name === 'hopfield' ? 'Hopfield notebook' : `SDM notebook, ${name.slice(4)} locations`])),
+          xTitle: 'stored examples P',
+          yTitle: 'fraction recalled exactly',
+        };
+        extra.capacity = capacity;
+      }
+      extra.snr = proto.snr;
+      extra.t_star_theory = tStars;
+      extra.notebook_memory_error_theory = notebookMemoryError(proto.examples, proto.notebook_units);
+      extra.hopfield = per.hopfield;
+      extra.sdm = per.sdm;
     } else if (proto.task === 'alpha-sweep') {
       const snr = snrs[0]!;
       const rows: Array<Record<string, number | string>> = [];
@@ -295,8 +539,8 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
       extra.online_max_relative_difference_to_theory = Math.max(...rows.map((r) => Math.abs((r.student_online_eg as number) / (r.student_online_eg_theory as number) - 1)));
     } else if (proto.task === 'unpredictable') {
       const conditions: Array<[string, ReturnType<typeof clsParams>, number]> = [];
-      const complex = clsParams({ teacher: { kind: 'complex', n: proto.inputs, gain: proto.complex_gain }, p: proto.examples, notebook: { m: proto.notebook_units }, student: { eta: proto.learning_rate, epochs: proto.epochs } });
-      const partial = clsParams({ teacher: { kind: 'partial', n: proto.inputs, hidden: proto.hidden_inputs }, p: proto.examples, notebook: { m: proto.notebook_units }, student: { eta: proto.learning_rate, epochs: proto.epochs } });
+      const complex = clsParams({ teacher: { kind: 'complex', n: proto.inputs, gain: proto.complex_gain }, p: proto.examples, notebook: notebookOf(proto.notebook), student: { eta: proto.learning_rate, epochs: proto.epochs } });
+      const partial = clsParams({ teacher: { kind: 'partial', n: proto.inputs, hidden: proto.hidden_inputs }, p: proto.examples, notebook: notebookOf(proto.notebook), student: { eta: proto.learning_rate, epochs: proto.epochs } });
       const snrC = complexTeacherSnr(proto.complex_gain);
       const snrP = partialTeacherSnr(proto.inputs, proto.hidden_inputs);
       conditions.push(['complex', complex, snrC], ['noisy_like_complex', base(snrC), snrC], ['partial', partial, snrP], ['noisy_like_partial', base(snrP), snrP]);
@@ -341,7 +585,7 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
       const params = clsParams({
         teacher: { kind: 'linear', n: proto.inputs, snr },
         p: proto.examples,
-        notebook: { m: proto.notebook_units },
+        notebook: notebookOf(proto.notebook),
         student: { eta: proto.learning_rate, epochs: proto.epochs },
       });
       const stop = optimalStopping(alpha, snr, proto.learning_rate, proto.epochs, true);

@@ -6,6 +6,7 @@
 export * from './params.ts';
 export * from './teacher.ts';
 export * from './notebook.ts';
+export * from './sdm-notebook.ts';
 export * from './student.ts';
 export * from './replay.ts';
 export * from './run.ts';

@@ -23,8 +23,17 @@ export type TeacherParams =
   | { readonly kind: 'complex'; readonly n: number; readonly gain: number }
   | { readonly kind: 'partial'; readonly n: number; readonly hidden: number };
 
-/** The notebook (hippocampus): a sparse binary Hopfield network (notebook.ts). */
+/** Which auto-associative memory the notebook is: a sparse Hopfield network (notebook.ts) or a Kanerva SDM (sdm-notebook.ts). */
+export type NotebookKind = 'hopfield' | 'sdm';
+
+/**
+ * The notebook (hippocampus): by default a sparse binary Hopfield network (notebook.ts); with kind 'sdm' a Kanerva SDM
+ * over the same index patterns (sdm-notebook.ts), which uses m, a, kwtaCycles and its own fields below (gamma, u and
+ * thresholdCycles belong to the Hopfield dynamics and are ignored).
+ */
 export interface NotebookParams {
+  /** 'hopfield' (absent: the default) or 'sdm'. */
+  readonly kind?: NotebookKind;
   /** Number of notebook units M. */
   readonly m: number;
   /** Coding level a: every index pattern has exactly M a active units (M a must be an integer). */
@@ -37,7 +46,27 @@ export interface NotebookParams {
   readonly kwtaCycles: number;
   /** Synchronous fixed-threshold cycles that follow the kWTA cycles in reactivation. */
   readonly thresholdCycles: number;
+  /** SDM only: hard locations H. */
+  readonly locations?: number;
+  /** SDM only: notebook units c each hard location's address samples (its inputs, as a granule cell's mossy fibres). */
+  readonly addressUnits?: number;
+  /** SDM only: a location is active when at least this many of its c units are (radius activation). */
+  readonly threshold?: number;
+  /** SDM only, instead of threshold: the topK locations of largest overlap are active (ties to the lowest index). */
+  readonly topK?: number;
+  /**
+   * SDM only: Kanerva's counters ('plain': C += 2 xi - 1 at the active locations) or the covariance rule ('covariance':
+   * C += (2 xi - 1)(1[j active] - |A| / H) at every location; ActivitySdm's centred counters).
+   */
+  readonly counters?: 'plain' | 'covariance';
 }
+
+/**
+ * The SDM notebook's default (ours, docs/DECISIONS.md 49): H = 20,000 locations of c = 4 units each, active at 2 or
+ * more of them (with a = 0.05 a pattern activates about 280 locations), covariance counters (plain counters replay
+ * some memories far more often than others).
+ */
+export const SDM_NOTEBOOK_DEFAULTS = Object.freeze({ locations: 20_000, addressUnits: 4, threshold: 2, counters: 'covariance' as const });
 
 /** The student (neocortex): a linear N -> 1 network trained by full-batch gradient descent from zero weights. */
 export interface StudentParams {
@@ -86,11 +115,24 @@ export function clsParams(overrides: ClsOverrides = {}): ClsParams {
     teacher: overrides.teacher ?? CLS_DEFAULTS.teacher,
     p: overrides.p ?? CLS_DEFAULTS.p,
     pTest: overrides.pTest ?? CLS_DEFAULTS.pTest,
-    notebook: { ...CLS_DEFAULTS.notebook, ...overrides.notebook },
+    notebook: withSdmDefaults({ ...CLS_DEFAULTS.notebook, ...overrides.notebook }),
     student: { ...CLS_DEFAULTS.student, ...overrides.student },
   };
   validateClsParams(params);
   return params;
+}
+
+/** An SDM notebook's parameters with its defaults filled in (so that equal notebooks have equal replay keys); others as given. */
+export function withSdmDefaults(nb: NotebookParams): NotebookParams {
+  if (nb.kind !== 'sdm') return nb;
+  const { locations, addressUnits, threshold, counters } = SDM_NOTEBOOK_DEFAULTS;
+  return {
+    ...nb,
+    locations: nb.locations ?? locations,
+    addressUnits: nb.addressUnits ?? addressUnits,
+    ...(nb.topK === undefined ? { threshold: nb.threshold ?? threshold } : {}),
+    counters: nb.counters ?? counters,
+  };
 }
 
 function isInt(x: number, min: number): boolean {
@@ -124,6 +166,25 @@ export function validateNotebookParams(nb: NotebookParams, where = 'cls: /notebo
   if (!Number.isFinite(nb.u)) throw new InputError(`${where}/u`, `must be a finite number, got ${nb.u}`);
   if (!isInt(nb.kwtaCycles, 1)) throw new InputError(`${where}/kwtaCycles`, `must be an integer >= 1, got ${nb.kwtaCycles}`);
   if (!isInt(nb.thresholdCycles, 0)) throw new InputError(`${where}/thresholdCycles`, `must be an integer >= 0, got ${nb.thresholdCycles}`);
+  const kind = nb.kind ?? 'hopfield';
+  const sdmFields = (['locations', 'addressUnits', 'threshold', 'topK', 'counters'] as const).filter((f) => nb[f] !== undefined);
+  if (kind === 'hopfield') {
+    if (sdmFields.length > 0) throw new InputError(`${where}/${sdmFields[0]!}`, `is a parameter of the SDM notebook only (kind: sdm), got it with kind hopfield`);
+    return;
+  }
+  if (kind !== 'sdm') throw new InputError(`${where}/kind`, `must be 'hopfield' or 'sdm', got ${String(kind)}`);
+  const h = nb.locations ?? SDM_NOTEBOOK_DEFAULTS.locations;
+  if (!isInt(h, 1)) throw new InputError(`${where}/locations`, `must be an integer >= 1, got ${h}`);
+  const c = nb.addressUnits ?? SDM_NOTEBOOK_DEFAULTS.addressUnits;
+  if (!(isInt(c, 1) && c <= nb.m)) throw new InputError(`${where}/addressUnits`, `must be an integer from 1 to m = ${nb.m}, got ${c}`);
+  if (nb.counters !== undefined && nb.counters !== 'plain' && nb.counters !== 'covariance') throw new InputError(`${where}/counters`, `must be 'plain' or 'covariance', got ${String(nb.counters)}`);
+  if (nb.threshold !== undefined && nb.topK !== undefined) throw new InputError(`${where}/topK`, 'give threshold or topK, not both');
+  if (nb.topK !== undefined) {
+    if (!(isInt(nb.topK, 1) && nb.topK <= h)) throw new InputError(`${where}/topK`, `must be an integer from 1 to locations = ${h}, got ${nb.topK}`);
+  } else {
+    const t = nb.threshold ?? SDM_NOTEBOOK_DEFAULTS.threshold;
+    if (!(isInt(t, 1) && t <= c)) throw new InputError(`${where}/threshold`, `must be an integer from 1 to addressUnits = ${c}, got ${t}`);
+  }
 }
 
 export function validateClsParams(params: ClsParams): void {

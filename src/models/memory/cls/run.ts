@@ -28,6 +28,8 @@
  *                                replay stops once it has not improved for `patience` epochs (or at E), and the student
  *                                is set back to its weights at t^*. Defaults fraction 0.2, patience 100 (ours).
  * A lesion (`lesionAt` = L) removes the notebook after L updates: no replay after L, combined = student from then on.
+ * The notebook is the sparse Hopfield network (notebook.ts) or, with notebook kind 'sdm', a Kanerva SDM over the same
+ * encoding (sdm-notebook.ts); the notebook errors are then that memory's recall (`createNotebook`).
  * `replay: 'perfect'` replaces the notebook by perfect replay of the true training pairs (for tests against theory);
  * the notebook errors are then NaN and combined = student.
  *
@@ -42,7 +44,8 @@
 import { CounterRng, streamId } from '../../../core/rng.ts';
 import { InputError } from '../../../core/errors.ts';
 import { drawSparsePatterns, Notebook, type FieldUpdate, type ReactivationOutcome } from './notebook.ts';
-import { validateClsParams, type ClsParams } from './params.ts';
+import { validateClsParams, type ClsParams, type NotebookParams } from './params.ts';
+import { SdmNotebook } from './sdm-notebook.ts';
 import { GramError, Student } from './student.ts';
 import { replayKey, ReplaySchedule } from './replay.ts';
 import { createTeacher, sampleData, subset, type Dataset, type Teacher } from './teacher.ts';
@@ -177,8 +180,8 @@ export function runCls(params: ClsParams, seed: number, regime: Regime = { kind:
   // Held-out memories (validation) and the mask of memories the student may train on.
   const heldOut = new Uint8Array(P);
   let validation: Dataset | undefined;
-  const notebook = replay === 'notebook' ? new Notebook(params.notebook, train, seed) : undefined;
-  if (notebook && options.fieldUpdate) notebook.fieldUpdate = options.fieldUpdate;
+  const notebook = replay === 'notebook' ? createNotebook(params.notebook, train, seed) : undefined;
+  if (notebook instanceof Notebook && options.fieldUpdate) notebook.fieldUpdate = options.fieldUpdate;
   const key = replayKey(seed, P, params.notebook);
   let schedule: ReplaySchedule | undefined;
   if (notebook) {
@@ -431,9 +434,17 @@ export function computeReplaySchedule(params: ClsParams, seed: number, epochs: n
   validateClsParams(params);
   if (!(Number.isSafeInteger(epochs) && epochs >= 0)) throw new InputError('cls: epochs', `must be an integer >= 0, got ${epochs}`);
   const train = sampleData(createTeacher(params.teacher, seed), params.p, 'train');
-  const schedule = new ReplaySchedule({ key: replayKey(seed, params.p, params.notebook), epochs, source: new Notebook(params.notebook, train, seed) });
+  const schedule = new ReplaySchedule({ key: replayKey(seed, params.p, params.notebook), epochs, source: createNotebook(params.notebook, train, seed) });
   schedule.ensure(epochs);
   return schedule;
+}
+
+/**
+ * The notebook of `params.kind` storing `memories` with `seed`: the sparse Hopfield network (notebook.ts, the default)
+ * or the Kanerva SDM (sdm-notebook.ts). Both share the one-shot encoding, so either reads out through the same links.
+ */
+export function createNotebook(params: NotebookParams, memories: Dataset, seed: number): Notebook | SdmNotebook {
+  return (params.kind ?? 'hopfield') === 'sdm' ? new SdmNotebook(params, memories, seed) : new Notebook(params, memories, seed);
 }
 
 /** Curves after epoch `from` (through `to`) take their values at `from`: the student was frozen there. */
