@@ -31,11 +31,14 @@ const interrupt = {
   code: () => (received === null ? null : codes[received]),
 };
 
-// Runs the compiled build (dist/, made by `npm ci` through `prepare`, or `npm run build`) when it is newer than every
-// source file; otherwise the TypeScript sources through tsx's loader, so an edited source is never run stale and no
-// build step stands between a clone and a run. PURKINJE_FROM_SOURCES=1 forces the sources.
+// Which code runs. An installed package (npm install purkinje) has dist/ and no src/: it runs dist/, compiled
+// JavaScript, with no loader. A checkout runs the compiled build (dist/, made by `npm ci` through `prepare`, or
+// `npm run build`) when it is newer than every source file; otherwise the TypeScript sources through tsx's loader (a
+// development dependency), so an edited source is never run stale and no build step stands between a clone and a run.
+// PURKINJE_FROM_SOURCES=1 forces the sources.
 const { existsSync, readdirSync, statSync } = await import('node:fs');
 const here = new URL('..', import.meta.url);
+const sources = new URL('src/', here);
 const stamp = new URL('dist/.build-stamp', here);
 const newestSource = (dir) => {
   let newest = 0;
@@ -45,11 +48,28 @@ const newestSource = (dir) => {
   }
   return newest;
 };
-const compiled = process.env.PURKINJE_FROM_SOURCES !== '1' && existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource(new URL('src/', here));
+const fail = (message) => {
+  process.stderr.write(`purkinje: ${message}\n`);
+  process.exit(1);
+};
+const checkout = existsSync(sources);
+const compiled = checkout
+  ? process.env.PURKINJE_FROM_SOURCES !== '1' && existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource(sources)
+  : true;
 let cli;
-if (compiled) cli = await import(new URL('dist/cli/main.js', here).href);
-else {
-  const { register } = await import('tsx/esm/api');
+if (compiled) {
+  const entry = new URL('dist/cli/main.js', here);
+  if (!existsSync(entry)) fail(`${entry.pathname} is missing: this installation of purkinje is incomplete (reinstall it)`);
+  cli = await import(entry.href);
+} else {
+  let register;
+  try {
+    ({ register } = await import('tsx/esm/api'));
+  } catch (e) {
+    if (e?.code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    const why = process.env.PURKINJE_FROM_SOURCES === '1' ? 'PURKINJE_FROM_SOURCES=1 asks for the TypeScript sources' : 'dist/ is missing or older than src/';
+    fail(`${why}, and tsx (a development dependency) is not installed to run them: run \`npm run build\`, or \`npm ci\` for the development tools`);
+  }
   register();
   cli = await import('../src/cli/main.ts');
 }

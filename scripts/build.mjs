@@ -1,6 +1,7 @@
 // `npm run build` (also run by `npm ci` / `npm install` through `prepare`): compiles src/ to dist/ with tsc
 // (tsconfig.build.json), copies the plain-JavaScript files tsc does not emit (worker entries), and writes
-// dist/.build-stamp. bin/purkinje.js runs dist/ when it is newer than every file in src/, else the sources via tsx.
+// dist/.build-stamp. bin/purkinje.js runs dist/ when it is newer than every file in src/, else the sources via tsx;
+// the npm package ships dist/ (with src/index.ts compiled to dist/index.js and .d.ts, its entry point), not src/.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,8 +12,9 @@ const src = path.join(root, 'src');
 const dist = path.join(root, 'dist');
 const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 if (!existsSync(tsc)) {
-  // An install without the development tools (npm ci --omit=dev): no build; bin/purkinje.js runs the sources.
-  process.stderr.write('purkinje: typescript is not installed, so no compiled build; the command runs the sources through tsx\n');
+  // A checkout installed without the development tools (npm ci --omit=dev): no build, and no tsx to run the sources;
+  // bin/purkinje.js says so when it is run. (An installed package never builds: npm runs no `prepare` there.)
+  process.stderr.write('purkinje: typescript is not installed, so no compiled build: install the development dependencies (npm ci) to build dist/\n');
   process.exit(0);
 }
 rmSync(dist, { recursive: true, force: true });

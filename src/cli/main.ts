@@ -8,9 +8,11 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError, systemErrorLine } from '../core/errors.ts';
+import { PURKINJE_VERSION } from '../core/version.ts';
 import { BACKEND_CHOICES, type BackendChoice } from '../backends/select.ts';
 import type { RunSummary } from '../scenarios/runner.ts';
 import { SPIKE_FORMATS, type SpikeFormat } from '../recording/sinks/types.ts';
+import { addSweepCommands } from './sweep.ts';
 
 /**
  * What a command needs, loaded when it runs: `purkinje --version` or `--help` loads none of it (the schemas, the
@@ -126,7 +128,7 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
   const program = new Command('purkinje');
   program
     .description('Event-driven spiking simulator of cerebellar circuits as Sparse Distributed Memory')
-    .version(runtime === 'compiled' ? '0.1.0' : '0.1.0 (from the TypeScript sources)')
+    .version(runtime === 'compiled' ? PURKINJE_VERSION : `${PURKINJE_VERSION} (from the TypeScript sources)`)
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined });
@@ -211,6 +213,13 @@ export function buildProgram(io: { stdout: (t: string) => void; stderr: (t: stri
         offClosedPipe(stopOnClosedPipe);
       }
     });
+
+  addSweepCommands(program, io, interrupt, {
+    intArg,
+    exit: (code) => {
+      throw new ExitSignal(code);
+    },
+  });
 
   program
     .command('serve')
