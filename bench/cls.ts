@@ -1,35 +1,100 @@
 /**
  * One full run of the complementary-learning-systems model at the published parameters (Sun et al. 2023: N = 100,
- * P = 100, M = 2000, a = 0.05, 2000 epochs of P reactivations, eta = 0.015, SNR = Infinity), in its own process so
- * peak memory is its own. Usage: npx tsx bench/cls.ts [seed] [epochs]. Prints one JSON object; times in ms.
+ * P = 100, M = 2000, a = 0.05, 2000 epochs of P reactivations, eta = 0.015, SNR = Infinity), from nothing to the
+ * curves: the replay schedule split over one worker thread per core (scenarios/workers/replay-pool.ts), then runCls
+ * replaying it. In its own process so peak memory is its own. Against today's method in the same script: the notebook
+ * of 2026-12-05 (bench/baselines/notebook-2026-12-05.ts: dense float64 W, column updates / low-rank recomputation,
+ * one thread) and the new one compute the same `baselineEpochs` epochs in this thread, alternately, checked equal
+ * entry for entry; today's full run is estimated as its time per reactivation x 200,000 plus the rest of the run.
+ * Usage: npx tsx bench/cls.ts [seed] [epochs] [baselineEpochs]. Prints one JSON object; times in ms.
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { clsParams, runCls } from '../src/models/memory/cls/index.ts';
+import { clsParams, createTeacher, Notebook, ReplaySchedule, replayKey, runCls, sampleData } from '../src/models/memory/cls/index.ts';
+import { poolSize, ReplayPool } from '../src/scenarios/workers/replay-pool.ts';
+import { Notebook as Notebook20261205 } from './baselines/notebook-2026-12-05.ts';
 
 const seed = Number(process.argv[2] ?? 1);
 const epochs = Number(process.argv[3] ?? 2000);
+const baselineEpochs = Number(process.argv[4] ?? 40);
 const params = clsParams({ student: { epochs } });
-const t0 = performance.now();
-const r = runCls(params, seed);
-const wallMs = performance.now() - t0;
-const reactivations = epochs * params.p;
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+// (1) The full run, both cores.
+const t0 = performance.now();
+const pool = new ReplayPool(poolSize('auto', 1));
+const schedule = await pool.get(params, seed);
+const tSchedule = performance.now() - t0;
+const r = runCls(params, seed, { kind: 'unregulated' }, undefined, { schedule });
+const wallMs = performance.now() - t0;
+await pool.close();
+const reactivations = epochs * params.p;
+
+// (2) Today's notebook against the new one on the same epochs, in this thread (alternating blocks of 5 epochs).
+const train = sampleData(createTeacher(params.teacher, seed), params.p, 'train');
+const key = replayKey(seed, params.p, params.notebook);
+let c = cpuMs();
+let w = performance.now();
+const oldNb = new Notebook20261205(params.notebook, train, seed);
+const oldBuild = { cpu: cpuMs() - c, wall: performance.now() - w };
+c = cpuMs();
+w = performance.now();
+const newNb = new Notebook(params.notebook, train, seed);
+const newBuild = { cpu: cpuMs() - c, wall: performance.now() - w };
+const oldS = new ReplaySchedule({ key, epochs: baselineEpochs, source: oldNb });
+const newS = new ReplaySchedule({ key, epochs: baselineEpochs, source: newNb });
+const spent = { old: { cpu: 0, wall: 0 }, new: { cpu: 0, wall: 0 } };
+for (let e = 5; e <= baselineEpochs; e += 5) {
+  for (const [name, s] of [['old', oldS], ['new', newS]] as const) {
+    c = cpuMs();
+    w = performance.now();
+    s.ensure(e);
+    spent[name].cpu += cpuMs() - c;
+    spent[name].wall += performance.now() - w;
+  }
+}
+const a = oldS.toData();
+const b = newS.toData();
+let equal = true;
+for (const f of ['outcome', 'memory', 'distance', 'active', 'kwtaCycles', 'thresholdCycles', 'unitStart', 'units'] as const) equal &&= a[f].length === b[f].length && a[f].every((v, i) => v === b[f][i]);
+const n = baselineEpochs * params.p;
+const usOld = (1000 * spent.old.wall) / n;
+const usNew = (1000 * spent.new.wall) / n;
+const restMs = wallMs - tSchedule; // runCls replaying the finished schedule (setup, recall, student)
+const todayEstimateMs = oldBuild.wall + (usOld * reactivations) / 1000 + restMs;
+
 console.log(
   JSON.stringify(
     {
       bench: 'cls',
-      machine: { node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length },
+      machine: { node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), loadavg: os.loadavg().map((x) => round(x, 2)) },
       params: { n: params.teacher.n, p: params.p, p_test: params.pTest, m: params.notebook.m, a: params.notebook.a, eta: params.student.eta, epochs, snr: 'inf' },
       seed,
-      wall_ms: round(wallMs),
-      setup_ms: round(r.timing_ms.setup),
-      reactivation_ms: round(r.timing_ms.reactivation),
-      student_ms: round(r.timing_ms.student),
-      us_per_reactivation: round((1000 * r.timing_ms.reactivation) / reactivations, 2),
-      reactivations,
-      outcomes: r.reactivations,
-      field_work: r.work,
+      full_run: {
+        threads: pool.workers,
+        wall_ms: round(wallMs),
+        schedule_ms: round(tSchedule),
+        run_cls_ms: round(restMs),
+        run_cls_timing: { setup: round(r.timing_ms.setup), reactivation: round(r.timing_ms.reactivation), student: round(r.timing_ms.student) },
+        us_per_reactivation_wall: round((1000 * tSchedule) / reactivations, 2),
+        reactivations,
+        outcomes: r.reactivations,
+        field_work: r.work,
+      },
+      same_thread: {
+        epochs: baselineEpochs,
+        schedules_equal: equal,
+        build_ms: { today: round(oldBuild.wall), new: round(newBuild.wall) },
+        us_per_reactivation: { today: round(usOld, 2), new: round(usNew, 2), today_cpu: round((1000 * spent.old.cpu) / n, 2), new_cpu: round((1000 * spent.new.cpu) / n, 2) },
+        ratio: round(usOld / usNew, 2),
+        work: { today: a.work, new: b.work },
+      },
+      today_full_run_estimate_ms: round(todayEstimateMs),
+      speedup_full_run: round(todayEstimateMs / wallMs, 2),
       peak_rss_mb: round(process.resourceUsage().maxRSS / 1024),
       results: {
         notebook_memory_error: round(r.curves.notebook_train, 5),

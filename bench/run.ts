@@ -10,8 +10,9 @@
  * - startup: `purkinje --version` and a whole CUBA process, compiled and from sources, beside Brian2's script.
  * - cerebellum-lif: the SDM circuit with neuron dynamics (sdm-recall-lif, and the circuit at 100,000 granule cells).
  * - sdm: the algebraic SDM at Kanerva's scale (n = 1000, r = 10^6); sdm-theory: exact circle intersections.
- * - cls: one full complementary-learning-systems run; cls-consolidation: the 20-seed consolidation scenario against
- *   one full run in the same script (--only cls runs both, --only cls-run the single run).
+ * - cls: one full complementary-learning-systems run (both cores); cls-consolidation: the 20-seed consolidation
+ *   scenario; each against the 2026-12-05 notebook in the same script (--only cls runs both, --only cls-run the single
+ *   run).
  * Options: --only cuba|lif-floor|wasm-lif|scale|startup|cerebellum|cerebellum-lif|sdm|sdm-theory|attention|sinks|cls|cls-run, --duration MS (cuba), --skip-brian2, --no-save.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -218,7 +219,7 @@ if ((!only || only === 'cls' || only === 'cls-run') && existsSync(path.join(here
 }
 
 if (!only || only === 'cls') {
-  process.stderr.write('running the 20-seed cls-consolidation scenario (about 10 minutes) ...\n');
+  process.stderr.write('running the 20-seed cls-consolidation scenario (10-15 minutes) ...\n');
   const [r] = runScript('cls-consolidation.ts', ['20']);
   save('cls-consolidation', { run: r }, ['# Complementary learning systems, cls-consolidation with 20 seeds', '', machineLine, '', '```json', JSON.stringify(r, null, 2), '```', '']);
 }

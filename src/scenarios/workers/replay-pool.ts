@@ -1,30 +1,41 @@
 /**
  * Replay schedules of the complementary-learning-systems model, computed once per (seed, P, notebook) and shared by
- * every run of a scenario that needs them, in worker threads when there is more than one to compute.
+ * every run of a scenario that needs them, in worker threads.
  *
- * A schedule (models/memory/cls/replay.ts) is the costly part of a run (the notebook's reactivations, ~45 s at the
- * published size); runs of one seed at several SNRs, teachers and regimes replay the same one. `get` returns a
- * promise; requests are queued and handed to `workers` threads (0: computed in this thread, synchronously, when
- * asked). Schedules are deterministic, so which thread computed one never changes a result.
+ * A schedule (models/memory/cls/replay.ts) is the costly part of a run (the notebook's reactivations); runs of one
+ * seed at several SNRs, teachers and regimes replay the same one. `get` returns a promise. Each schedule is cut into
+ * one epoch range per thread (a reactivation depends on its (epoch, slot) and the notebook only), the ranges are
+ * queued in request order and joined when all are back: one schedule uses every core, and schedules asked for
+ * together come back one after the other, the first after about 1/threads of its time alone. Schedules too small to
+ * pay for a thread's start (under `inlineBelow` reactivation units) are computed in the calling thread, when asked
+ * for, as with 0 threads. Schedules are deterministic, so which thread computed a range never changes a result.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { computeReplaySchedule, ReplaySchedule, replayKey, type ClsParams, type ReplayData } from '../../models/memory/cls/index.ts';
+import { computeReplaySchedule, ReplaySchedule, replayKey, type ClsParams, type ReplayRange } from '../../models/memory/cls/index.ts';
 
 interface Pending {
   readonly id: number;
   readonly params: ClsParams;
   readonly seed: number;
-  readonly epochs: number;
-  readonly resolve: (s: ReplaySchedule) => void;
+  readonly from: number;
+  readonly to: number;
+  readonly resolve: (r: ReplayRange) => void;
   readonly reject: (e: Error) => void;
 }
 
-/** Worker threads for `requested` ('auto': one per core, at most `jobs`; fewer than two jobs: none). */
+/** Worker threads for `requested` ('auto': one per core when there are two or more; `jobs` no longer limits it, as one schedule is split over the threads). */
 export function poolSize(requested: number | 'auto', jobs: number): number {
   if (requested !== 'auto') return requested;
-  return jobs < 2 ? 0 : Math.min(availableParallelism(), jobs);
+  const cores = availableParallelism();
+  return jobs < 1 || cores < 2 ? 0 : cores;
 }
+
+/**
+ * Work of a schedule in units of one reactivation of a notebook of 2000 units (epochs x P x M / 2000): below
+ * DEFAULT_INLINE_BELOW (1 s or so of reactivations) a schedule is computed in the calling thread.
+ */
+export const DEFAULT_INLINE_BELOW = 10_000;
 
 export class ReplayPool {
   private readonly cache = new Map<string, Promise<ReplaySchedule>>();
@@ -35,7 +46,11 @@ export class ReplayPool {
   private nextId = 0;
   private closed = false;
 
-  constructor(readonly workers: number) {}
+  /** `workers` threads at most (0: every schedule in the calling thread); `inlineBelow` as DEFAULT_INLINE_BELOW. */
+  constructor(
+    readonly workers: number,
+    readonly inlineBelow: number = DEFAULT_INLINE_BELOW,
+  ) {}
 
   /** The schedule of a run of `params` with `seed` (all its epochs); computed once, then shared. */
   get(params: ClsParams, seed: number): Promise<ReplaySchedule> {
@@ -43,13 +58,9 @@ export class ReplayPool {
     const key = `${replayKey(seed, params.p, params.notebook)}:${epochs}`;
     let s = this.cache.get(key);
     if (!s) {
-      s =
-        this.workers === 0
-          ? new Promise<ReplaySchedule>((resolve) => resolve(computeReplaySchedule(params, seed, epochs)))
-          : new Promise<ReplaySchedule>((resolve, reject) => {
-              this.queue.push({ id: this.nextId++, params, seed, epochs, resolve, reject });
-              this.pump();
-            });
+      s = this.threaded(params)
+        ? this.split(params, seed, epochs)
+        : new Promise<ReplaySchedule>((resolve) => resolve(computeReplaySchedule(params, seed, epochs)));
       s.catch(() => undefined); // a request left pending at close() is no unhandled rejection; callers still see it
       this.cache.set(key, s);
     }
@@ -57,11 +68,12 @@ export class ReplayPool {
   }
 
   /**
-   * Asks for the schedules of several seeds at once (so that the threads work on them together); without threads it
-   * does nothing (each schedule is computed when asked for, between the runs, where an interrupt is seen).
+   * Asks for the schedules of several seeds at once (so that the threads work on them in order, without a pause
+   * between them); schedules computed in the calling thread are left to be computed when asked for (between the
+   * runs, where an interrupt is seen).
    */
   prefetch(params: ClsParams, seeds: readonly number[]): void {
-    if (this.workers === 0) return;
+    if (!this.threaded(params)) return;
     for (const seed of seeds) void this.get(params, seed);
   }
 
@@ -81,6 +93,28 @@ export class ReplayPool {
     this.idle.length = 0;
   }
 
+  /** Whether schedules of `params` go to threads. */
+  private threaded(params: ClsParams): boolean {
+    return this.workers > 0 && (params.student.epochs * params.p * params.notebook.m) / 2000 >= this.inlineBelow;
+  }
+
+  /** Queues one epoch range per thread and joins them. */
+  private split(params: ClsParams, seed: number, epochs: number): Promise<ReplaySchedule> {
+    const parts = Math.max(1, Math.min(this.workers, epochs));
+    const ranges: Array<Promise<ReplayRange>> = [];
+    for (let r = 0; r < parts; r++) {
+      const from = 1 + Math.floor((r * epochs) / parts);
+      const to = Math.floor(((r + 1) * epochs) / parts);
+      ranges.push(
+        new Promise<ReplayRange>((resolve, reject) => {
+          this.queue.push({ id: this.nextId++, params, seed, from, to, resolve, reject });
+        }),
+      );
+    }
+    this.pump();
+    return Promise.all(ranges).then((done) => ReplaySchedule.join(done));
+  }
+
   private pump(): void {
     while (!this.closed && this.queue.length > 0) {
       let w = this.idle.pop();
@@ -88,19 +122,19 @@ export class ReplayPool {
       if (!w) return;
       const job = this.queue.shift()!;
       this.busy.set(w, job);
-      w.postMessage({ id: job.id, params: job.params, seed: job.seed, epochs: job.epochs });
+      w.postMessage({ id: job.id, params: job.params, seed: job.seed, from: job.from, to: job.to });
     }
   }
 
   private spawn(): Worker {
     const w = new Worker(new URL('./replay-worker.mjs', import.meta.url));
     w.unref();
-    w.on('message', (msg: { id: number; data?: ReplayData; error?: string }) => {
+    w.on('message', (msg: { id: number; range?: ReplayRange; error?: string }) => {
       const job = this.busy.get(w);
       this.busy.delete(w);
       this.idle.push(w);
       if (job) {
-        if (msg.data) job.resolve(new ReplaySchedule({ data: msg.data }));
+        if (msg.range) job.resolve(msg.range);
         else job.reject(new Error(`replay worker: ${msg.error ?? 'no schedule'}`));
       }
       this.pump();

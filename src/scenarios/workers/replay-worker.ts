@@ -1,25 +1,38 @@
 /**
- * Worker thread: computes complementary-learning-systems replay schedules (models/memory/cls/replay.ts) on request
- * and sends them back as transferable typed arrays. Messages: { id, params, seed, epochs } in, { id, data } or
- * { id, error } out.
+ * Worker thread: computes epoch ranges of complementary-learning-systems replay schedules (models/memory/cls/
+ * replay.ts) on request and sends them back as transferable typed arrays. Messages: { id, params, seed, from, to }
+ * in, { id, range } or { id, error } out. The thread keeps the notebook of its last (seed, P, notebook) key, so the
+ * next range of the same schedule does not build it again.
  */
 import { parentPort } from 'node:worker_threads';
-import { computeReplaySchedule, type ClsParams } from '../../models/memory/cls/index.ts';
+import { computeReplayRange, createNotebook, createTeacher, replayKey, sampleData, validateClsParams, type ClsParams, type ReplaySource } from '../../models/memory/cls/index.ts';
 
 interface Job {
   readonly id: number;
   readonly params: ClsParams;
   readonly seed: number;
-  readonly epochs: number;
+  readonly from: number;
+  readonly to: number;
 }
+
+let last: { key: string; notebook: ReplaySource } | undefined;
 
 const port = parentPort;
 if (!port) throw new Error('replay-worker.ts runs only as a worker thread');
 port.on('message', (job: Job) => {
   try {
-    const data = computeReplaySchedule(job.params, job.seed, job.epochs).toData();
-    const transfer = [data.outcome, data.memory, data.distance, data.active, data.kwtaCycles, data.thresholdCycles, data.unitStart, data.units].map((a) => a.buffer as ArrayBuffer);
-    port.postMessage({ id: job.id, data }, transfer);
+    const { params, seed } = job;
+    validateClsParams(params);
+    const key = replayKey(seed, params.p, params.notebook);
+    if (last?.key !== key) {
+      // the notebook computeReplaySchedule builds (its stored examples never change a reactivation)
+      const train = sampleData(createTeacher(params.teacher, seed), params.p, 'train');
+      last = { key, notebook: createNotebook(params.notebook, train, seed) };
+    }
+    const range = computeReplayRange(last.notebook, key, job.from, job.to);
+    const d = range.data;
+    const transfer = [d.outcome, d.memory, d.distance, d.active, d.kwtaCycles, d.thresholdCycles, d.unitStart, d.units].map((a) => a.buffer as ArrayBuffer);
+    port.postMessage({ id: job.id, range }, transfer);
   } catch (err) {
     port.postMessage({ id: job.id, error: err instanceof Error ? err.message : String(err) });
   }

@@ -33,19 +33,31 @@
  * the remaining kWTA cycles on the binary state (`kwtaCycles` in all, no fixed-threshold phase, as in the code); y^ is
  * read out from the final state.
  *
- * Event-driven cost. The field h = W s is kept incrementally: when unit j flips, column j of W is added (0 -> 1) or
- * subtracted (1 -> 0), so a cycle costs M per flipped unit, and a settled network costs nothing: a cycle that would
- * change no unit is recognised from the field statistics kept with h (min h over active units > max h over the
- * others, for kWTA) and every later cycle of that phase is skipped. When many units flip (the first cycles from a
- * random seed flip about 190, 80, 50, 30, 20 units at M = 2000) the field is recomputed instead from the low-rank form
- * of W and the overlaps o_mu = |xi^mu ∩ s|, which are kept with the state (ours; the same numbers up to rounding):
- *   h_i = (1/n) [ sum_{mu : xi_i^mu = 1} c_mu - a sum_mu c_mu ] - gamma/(M a) (S - s_i) - A_ii s_i,
- *   c_mu = o_mu - a S,  S = sum_j s_j,  A_ii = (1/n) sum_mu (xi_i^mu - a)^2,
- * at cost about M + P k instead of M per flip; `auto` takes the column path when flips * M <= 2 M + P k.
- * `fieldUpdate` forces either path (tests compare both with the dense product W s). W is kept dense in float64 (M^2
- * entries: 32 MB at M = 2000). The k-th largest field is bracketed by two order statistics of a regular sample of the
- * field; one pass decides the units outside the bracket and an exact selection the few inside (all units when the
- * bracket misses).
+ * The field in integers (ours; docs/DECISIONS.md 48). W is never formed on the hot path. With the overlaps
+ * o_mu = |xi^mu ∩ s|, S = sum_j s_j active units, c_i = the number of patterns holding unit i and T = sum_mu o_mu,
+ * the field of a binary state is
+ *   h_i = (1/n) [ G_i - a S c_i - a T + a^2 S P ] - gamma/(M a) S - A'_i s_i,   G_i = sum_{mu ∋ i} o_mu,
+ *   A'_i = (1/n) ((1 - 2a) c_i + P a^2) - gamma/(M a)   (the diagonal that W leaves out: `selfWeight`),
+ * so h_i depends on the integer G_i and on its unit's class (c_i, s_i) only: h_i = G_i / n + b_c - A'_c s_i with one
+ * constant b_c per pattern count and cycle. The integers o_mu, S and T follow every flip exactly (c_j additions per
+ * flip). G is brought up to date when a cycle needs the field, by gathering o over each unit's patterns (P k
+ * additions; the units of one pattern count form an index range, since units are labelled by increasing count, and
+ * are summed by straight-line code) or by scattering the overlaps that changed over their patterns' k units;
+ * `fieldUpdate` picks (`auto`: scatter when under a third of the patterns changed, which is rare: from a random seed
+ * the first cycles change 65-85% of the overlaps). Every path gives the same integers, hence bit for bit the same
+ * field. A kWTA cycle computes h in one pass (with min h over the active units and max h over the others: a cycle
+ * that would change nothing is recognised without a selection); the k-th largest field is bracketed by two order
+ * statistics of a regular sample of the field, one pass decides the units outside the bracket and an exact selection
+ * the few inside (all units when the bracket misses). A state equal to a stored pattern (S = k and o_mu = k) is
+ * recognised from the overlaps; whether that pattern is a fixed point of a kWTA and of a threshold cycle is learnt
+ * the first time a state lands on it, so the reactivations that end on a memory (99.9% at the published size) skip
+ * the pass that only confirmed it.
+ * Exactness: with a = 1/20 and gamma = 0.6 (the published values) 400 n h_i is an integer, so distinct fields differ
+ * by at least 1/(400 n) = 2.6e-5 at M = 2000, far above FIELD_TIE_TOLERANCE and the rounding of one product and two
+ * sums (~1e-16): the winners are those of exact arithmetic, the same as the dense float W's of the previous notebook
+ * (bench/baselines/notebook-2026-12-05.ts, whose rounding stayed ~1e-15; test/models/memory/cls/notebook-fast.test.ts
+ * compares both, and a reference from the dense definition, state for state). The dense W (`weights`, M^2 float64,
+ * 32 MB at M = 2000) is built only when asked for (`fullField`, tests).
  */
 import { CounterRng, streamId } from '../../../core/rng.ts';
 import { InputError } from '../../../core/errors.ts';
@@ -55,7 +67,10 @@ import type { Dataset } from './teacher.ts';
 /** How a reactivation ended: on a stored pattern (within `storedTolerance`), elsewhere, or with no unit active. */
 export type ReactivationOutcome = 'stored' | 'spurious' | 'silent';
 
-/** How the field follows flips: `auto` picks the cheaper of column updates and low-rank recomputation. */
+/**
+ * How G (and so the field) follows flips: `incremental` scatters the changed overlaps over their patterns' units,
+ * `recompute` gathers every unit's overlaps anew, `auto` picks the cheaper. All three give the same integers.
+ */
 export type FieldUpdate = 'auto' | 'incremental' | 'recompute';
 
 export interface Classification {
@@ -83,7 +98,10 @@ export interface Recall {
   readonly distance: number;
 }
 
-/** Work counters of the field maintenance (for benchmarks and tests). */
+/**
+ * Work counters of the field maintenance (for benchmarks and tests): `recomputes` counts gathers of G (P k additions
+ * each), `columnUpdates` the changed overlaps scattered into G (k additions each; the name is the dense-W notebook's).
+ */
 export interface NotebookCounters {
   columnUpdates: number;
   recomputes: number;
@@ -200,45 +218,69 @@ export class Notebook {
   /** For each unit, the patterns it belongs to: unitPatterns[unitPtr[i] .. unitPtr[i + 1]). */
   readonly unitPtr: Int32Array;
   readonly unitPatterns: Int32Array;
-  /** Recurrent weights, dense row-major M x M, symmetric, zero diagonal. */
-  readonly weights: Float64Array;
-  /** A_ii - gamma / (M a): the diagonal that W leaves out (used by the low-rank field). */
+  /** A_ii - gamma / (M a): the diagonal that W leaves out (a function of the unit's pattern count only). */
   readonly selfWeight: Float64Array;
   /** Hebbian links L^x (M x N, row-major) and L^y (M). */
   readonly linkX: Float64Array;
   readonly linkY: Float64Array;
   /** The stored examples (x^mu, y^mu). */
   readonly memories: Dataset;
-  /** Current binary state s and its field h = W s. */
+  /** Current binary state s. */
   readonly state: Uint8Array;
-  readonly field: Float64Array;
   fieldUpdate: FieldUpdate = 'auto';
   /** A reactivated state counts as 'stored' when within storedTolerance * k bits of a stored pattern. */
   storedTolerance = 0.1;
+  /**
+   * Work counters: `recomputes` counts gathers of G (P k additions each), `columnUpdates` the patterns whose changed
+   * overlap was scattered into G (k additions each), `selections` kWTA selections, `cycles` kWTA and threshold cycles.
+   */
   readonly counters: NotebookCounters = { columnUpdates: 0, recomputes: 0, selections: 0, cycles: 0 };
+  /** Readouts (x^, y^) of the stored index patterns themselves (row mu of patternX, patternY[mu]). */
+  readonly patternX: Float64Array;
+  readonly patternY: Float64Array;
 
   private readonly rng: CounterRng;
   private readonly seedStream = streamId('cls:notebook:seed');
+  /** Units of pattern count c are [classStart[c], classStart[c + 1]); selfByClass[c] is their A'. */
+  private readonly classStart: Int32Array;
+  private readonly selfByClass: Float64Array;
+  private readonly maxCount: number;
+  private readonly unitClass: Uint16Array;
+  private readonly classBases: Float64Array;
+  /** Active units S and T = sum_mu o_mu of the current state. */
   private activeCount = 0;
+  private overlapSum = 0;
+  /** o_mu = |xi^mu ∩ s|, exact. */
+  private readonly overlap: Int32Array;
+  /** G_i = sum_{mu ∋ i} o_mu, valid for the overlaps `overlapAtG` when `gFresh` (else stale: gathered anew). */
+  private readonly g: Int32Array;
+  private readonly overlapAtG: Int32Array;
+  private gFresh = false;
+  /** Patterns whose overlap changed since G was last brought up to date (`changedMark` flags them). */
+  private readonly changed: Int32Array;
+  private readonly changedMark: Uint8Array;
+  private changedCount = 0;
+  /** The field h of the current state, valid when `fieldFresh`, with min h over the active units and max h over the others. */
+  private readonly h: Float64Array;
+  private fieldFresh = false;
+  private minOn = 0;
+  private maxOff = 0;
+  /** Results of the last classification (classify2): winners above the upper pivot, deferred units; the sample's pivots. */
+  private passAbove = 0;
+  private passDeferred = 0;
+  private pivotLo = 0;
+  private pivotHi = 0;
+  /** The stored pattern the state equals (-1: none), and what is known of the stored patterns as fixed points (kwtaStep). */
+  private atStored = -1;
+  private readonly storedFixed: Uint8Array;
   private readonly next: Uint8Array;
   private readonly flips: Int32Array;
   private readonly scratch: Float64Array;
   private readonly sample = new Float64Array(128);
   private readonly deferred: Int32Array;
   private readonly coef: Float64Array;
-  private readonly overlap: Int32Array;
   private readonly seedUnits: Int32Array;
-  private readonly recomputeCost: number;
-  /** Readouts (x^, y^) of the stored index patterns themselves (row mu of patternX, patternY[mu]). */
-  readonly patternX: Float64Array;
-  readonly patternY: Float64Array;
-  /**
-   * Statistics of the current field, valid while `statsFresh`: min h over active units, max h over
-   * the others.
-   */
-  private statsFresh = false;
-  private minOn = 0;
-  private maxOff = 0;
+  private dense: Float64Array | undefined;
 
   /**
    * Stores `memories` (one-shot). `seed` draws the index patterns and the reactivation seeds.
@@ -263,7 +305,7 @@ export class Notebook {
     this.rng = new CounterRng(seed);
     this.patterns = drawSparsePatterns(this.rng, m, k, p, streamId('cls:notebook:index'), 0, 0);
     // Label the units in order of increasing pattern count (ties by drawn label); a relabelling of a random draw is
-    // an equally random draw, and the field gather then meets lists of equal length in a row (predictable loops).
+    // an equally random draw, and the units of one pattern count (one field class) then form an index range.
     const drawn = new Int32Array(m);
     for (let i = 0; i < p * k; i++) drawn[this.patterns[i]!]!++;
     const order = Int32Array.from({ length: m }, (_, i) => i).sort((u, v) => drawn[u]! - drawn[v]! || u - v);
@@ -283,32 +325,27 @@ export class Notebook {
       const u = this.patterns[mu * k + j]!;
       this.unitPatterns[fill[u]!++] = mu;
     }
+    const maxCount = m > 0 ? count[m - 1]! : 0;
+    this.maxCount = maxCount;
+    this.unitClass = Uint16Array.from(count);
+    this.classBases = new Float64Array(maxCount + 1);
+    this.classStart = new Int32Array(maxCount + 2);
+    for (let i = 0, c = 0; c <= maxCount + 1; c++) {
+      while (i < m && count[i]! < c) i++;
+      this.classStart[c] = i;
+    }
 
-    // Recurrent weights: W_ij = (n_ij - a n_i - a n_j + P a^2) / norm - inhibition, n_ij = patterns holding i and j.
+    // The diagonal W leaves out, A_ii - inhibition, summed exactly as the dense W's diagonal is (`weights`).
     const inv = 1 / this.norm;
-    const W = new Float64Array(m * m);
-    const rowBase = new Float64Array(m);
-    for (let i = 0; i < m; i++) rowBase[i] = (-a * count[i]! + 0.5 * p * a * a) * inv - 0.5 * this.inhibition;
-    for (let i = 0; i < m; i++) {
-      const bi = rowBase[i]!;
-      const row = i * m;
-      for (let j = 0; j < m; j++) W[row + j] = bi + rowBase[j]!;
-    }
-    for (let mu = 0; mu < p; mu++) {
-      const units = this.patterns.subarray(mu * k, mu * k + k);
-      for (let x = 0; x < k; x++) {
-        const row = units[x]! * m;
-        for (let y = 0; y < k; y++) W[row + units[y]!]! += inv;
-      }
-    }
     this.selfWeight = new Float64Array(m);
-    for (let i = 0; i < m; i++) {
-      const d = W[i * m + i]!;
-      this.selfWeight[i] = d;
-      W[i * m + i] = 0;
+    this.selfByClass = new Float64Array(maxCount + 1);
+    for (let c = 0; c <= maxCount; c++) {
+      const bi = (-a * c + 0.5 * p * a * a) * inv - 0.5 * this.inhibition;
+      let d = bi + bi;
+      for (let r = 0; r < c; r++) d += inv;
+      this.selfByClass[c] = d;
     }
-
-    this.weights = W;
+    for (let i = 0; i < m; i++) this.selfWeight[i] = this.selfByClass[count[i]!]!;
 
     // Links: L^x_ij = sum_mu (xi_i^mu - a) x_j^mu = sum_{mu ∋ i} x_j^mu - a sum_mu x_j^mu.
     const sumX = new Float64Array(n);
@@ -335,29 +372,78 @@ export class Notebook {
     }
 
     this.state = new Uint8Array(m);
-    this.field = new Float64Array(m);
+    this.h = new Float64Array(m);
+    this.g = new Int32Array(m);
+    this.overlap = new Int32Array(p);
+    this.overlapAtG = new Int32Array(p);
+    this.changed = new Int32Array(p);
+    this.changedMark = new Uint8Array(p);
     this.next = new Uint8Array(m);
     this.flips = new Int32Array(m);
     this.scratch = new Float64Array(m);
     this.deferred = new Int32Array(m);
     this.coef = new Float64Array(p);
-    this.overlap = new Int32Array(p);
     this.seedUnits = new Int32Array(k);
-    this.recomputeCost = 2 * m + p * k;
 
-    // Readouts of the stored patterns themselves, so replaying a memory exactly costs a copy.
+    // Readouts of the stored patterns themselves, so replaying a memory exactly costs a copy (summed as readoutState
+    // sums a state: its active units in increasing order, then the scale).
     this.patternX = new Float64Array(p * n);
     this.patternY = new Float64Array(p);
     for (let mu = 0; mu < p; mu++) {
-      this.setState(this.pattern(mu));
-      this.patternY[mu] = this.readoutState(this.patternX.subarray(mu * n, mu * n + n));
+      const x = this.patternX.subarray(mu * n, mu * n + n);
+      let y = 0;
+      for (let q = mu * k; q < mu * k + k; q++) {
+        const i = this.patterns[q]!;
+        y += this.linkY[i]!;
+        for (let j = 0, row = i * n; j < n; j++) x[j]! += this.linkX[row + j]!;
+      }
+      for (let j = 0; j < n; j++) x[j]! *= inv;
+      this.patternY[mu] = y * inv;
     }
+    // Which stored patterns are fixed points of a kWTA and of a threshold cycle, learnt the first time a state equals
+    // one (bits 1 and 2 known, 4 and 8 fixed): a reactivation that lands on a known fixed point ends without a pass.
+    this.storedFixed = new Uint8Array(p);
     this.setState(new Uint8Array(m));
   }
 
   /** Number of active units of the current state. */
   get active(): number {
     return this.activeCount;
+  }
+
+  /** The field h = W s of the current state (computed now if a flip left it stale; do not write to it). */
+  get field(): Float64Array {
+    if (!this.fieldFresh) this.updateField();
+    return this.h;
+  }
+
+  /**
+   * Recurrent weights, dense row-major M x M, symmetric, zero diagonal: W_ij = (n_ij - a n_i - a n_j + P a^2) / n -
+   * inhibition, n_ij = patterns holding i and j. Built on first use (M^2 float64); the dynamics never use it.
+   */
+  get weights(): Float64Array {
+    if (this.dense) return this.dense;
+    const { m, p, k } = this;
+    const a = this.params.a;
+    const inv = 1 / this.norm;
+    const W = new Float64Array(m * m);
+    const rowBase = new Float64Array(m);
+    for (let i = 0; i < m; i++) rowBase[i] = (-a * (this.unitPtr[i + 1]! - this.unitPtr[i]!) + 0.5 * p * a * a) * inv - 0.5 * this.inhibition;
+    for (let i = 0; i < m; i++) {
+      const bi = rowBase[i]!;
+      const row = i * m;
+      for (let j = 0; j < m; j++) W[row + j] = bi + rowBase[j]!;
+    }
+    for (let mu = 0; mu < p; mu++) {
+      const units = this.patterns.subarray(mu * k, mu * k + k);
+      for (let x = 0; x < k; x++) {
+        const row = units[x]! * m;
+        for (let y = 0; y < k; y++) W[row + units[y]!]! += inv;
+      }
+    }
+    for (let i = 0; i < m; i++) W[i * m + i] = 0;
+    this.dense = W;
+    return W;
   }
 
   /** Pattern mu as a 0/1 vector of length M. */
@@ -369,7 +455,8 @@ export class Notebook {
 
   /** Reference: the dense product h = W s for any state s (binary or graded), O(M x active). */
   fullField(s: ArrayLike<number>): Float64Array {
-    const { m, weights } = this;
+    const { m } = this;
+    const weights = this.weights;
     const h = new Float64Array(m);
     for (let j = 0; j < m; j++) {
       const sj = s[j]!;
@@ -404,145 +491,144 @@ export class Notebook {
     return out;
   }
 
-  /** Counts the overlaps o_mu = |xi^mu ∩ s| and the active units of the current state from scratch. */
+  /** Counts the overlaps o_mu, their sum T and the active units S of the current state from scratch. */
   private recountOverlaps(): void {
     const { m, state, unitPtr, unitPatterns } = this;
     const o = this.overlap;
     o.fill(0);
     let total = 0;
+    let sum = 0;
     for (let i = 0; i < m; i++) {
       if (state[i] === 0) continue;
       total++;
       for (let q = unitPtr[i]!, e = unitPtr[i + 1]!; q < e; q++) o[unitPatterns[q]!]!++;
+      sum += unitPtr[i + 1]! - unitPtr[i]!;
     }
     this.activeCount = total;
+    this.overlapSum = sum;
+    this.gFresh = false;
+    this.fieldFresh = false;
   }
 
   /**
-   * Recomputes the field of the current binary state from the low-rank form and the maintained overlaps, gathering
-   * over each unit's patterns: h_i = (1/n)[sum_{mu ∋ i} c_mu - a sum c] - inhibition (S - s_i) - A_ii s_i
-   * = base + (1/n) sum_{mu ∋ i} c_mu - selfWeight_i s_i, c_mu = o_mu - a S. The same pass collects the field
-   * statistics the next kWTA cycle needs.
+   * The class constant b_c of the field h_i = G_i / n + b_c - A'_c s_i for the current S and T:
+   * b_c = (1/n)(-a S c - a T + a^2 S P) - inhibition S. Every path computes the field through this and computeField.
    */
-  private recomputeField(): void {
-    const { m, p, state, unitPtr, unitPatterns, selfWeight, field } = this;
+  private classBase(c: number): number {
     const a = this.params.a;
-    const inv = 1 / this.norm;
-    const o = this.overlap;
     const total = this.activeCount;
-    const c = this.coef;
-    let sumC = 0;
-    for (let mu = 0; mu < p; mu++) {
-      const cm = o[mu]! - a * total;
-      c[mu] = cm * inv;
-      sumC += cm;
-    }
-    const base = -a * sumC * inv - this.inhibition * total;
-    let minOn = Infinity;
-    let maxOff = -Infinity;
-    let q = 0;
-    for (let i = 0; i < m; i++) {
-      let g = base;
-      for (const e = unitPtr[i + 1]!; q < e; q++) g += c[unitPatterns[q]!]!;
-      if (state[i] === 0) {
-        maxOff = g > maxOff ? g : maxOff;
-      } else {
-        g -= selfWeight[i]!;
-        minOn = g < minOn ? g : minOn;
-      }
-      field[i] = g;
-    }
-    this.minOn = minOn;
-    this.maxOff = maxOff;
-    this.statsFresh = true;
-    this.counters.recomputes++;
-  }
-
-  /** Field statistics by one pass over h (after column updates). */
-  private computeStats(): void {
-    const { m, state, field } = this;
-    let minOn = Infinity;
-    let maxOff = -Infinity;
-    for (let i = 0; i < m; i++) {
-      const h = field[i]!;
-      if (state[i] === 0) maxOff = h > maxOff ? h : maxOff;
-      else minOn = h < minOn ? h : minOn;
-    }
-    this.minOn = minOn;
-    this.maxOff = maxOff;
-    this.statsFresh = true;
-  }
-
-  /** Sets the state (0/1 of length M) and recomputes its field. */
-  setState(s: ArrayLike<number>): void {
-    for (let i = 0; i < this.m; i++) this.state[i] = s[i]! !== 0 ? 1 : 0;
-    this.recountOverlaps();
-    this.recomputeField();
-  }
-
-  /** Flips unit j and updates the field by column j of W (event-driven update). */
-  flip(j: number): void {
-    const { m, weights, field, state } = this;
-    const row = j * m;
-    if (state[j] === 0) {
-      for (let i = 0; i < m; i++) field[i]! += weights[row + i]!;
-    } else {
-      for (let i = 0; i < m; i++) field[i]! -= weights[row + i]!;
-    }
-    this.toggle(j);
-    this.statsFresh = false;
-    this.counters.columnUpdates++;
-  }
-
-  /** Toggles unit j's state, its patterns' overlaps and the active count (not the field). */
-  private toggle(j: number): void {
-    const { state, unitPtr, unitPatterns, overlap } = this;
-    const d = state[j] === 0 ? 1 : -1;
-    state[j] = d > 0 ? 1 : 0;
-    this.activeCount += d;
-    for (let q = unitPtr[j]!, e = unitPtr[j + 1]!; q < e; q++) overlap[unitPatterns[q]!]! += d;
-  }
-
-  /** Applies the nf flips in this.flips, updating the field by columns or by recomputation (see fieldUpdate). */
-  private applyFlips(nf: number): number {
-    if (nf === 0) return 0;
-    const flips = this.flips;
-    const incremental = this.fieldUpdate === 'incremental' || (this.fieldUpdate === 'auto' && nf * this.m <= this.recomputeCost);
-    if (incremental) {
-      for (let q = 0; q < nf; q++) this.flip(flips[q]!);
-    } else {
-      for (let q = 0; q < nf; q++) this.toggle(flips[q]!);
-      this.recomputeField();
-    }
-    return nf;
+    return (-a * total * c - a * this.overlapSum + a * a * total * this.p) / this.norm - this.inhibition * total;
   }
 
   /**
-   * Selects the k winners from a regular sample of the field: two sample order statistics bracket the k-th largest
-   * value with high probability; one pass decides every unit above the upper pivot (wins) or below the lower one
-   * (loses), and an exact selection among the units between them decides the rest. Writes the units whose state
-   * changes into this.flips and returns their number, or -1 when the bracket misses (the caller then selects among
-   * all units; the winners are the same either way).
+   * Brings G up to date for the current overlaps, as `fieldUpdate` says: returns true when G is to be gathered anew
+   * over each unit's patterns (the caller's gatherG), false when the changed overlaps were scattered into it.
    */
-  private selectBySample(): number {
-    const { m, k, field, state, flips, deferred } = this;
-    const sample = this.sample;
-    const stride = Math.max(1, Math.floor(m / sample.length));
-    const s = Math.min(sample.length, Math.floor(m / stride));
-    for (let r = 0; r < s; r++) sample[r] = field[r * stride]!;
-    const expect = (s * k) / m;
-    const sd = Math.sqrt(expect * (1 - k / m));
-    const jHi = Math.max(0, Math.floor(expect - 4 * sd - 1)); // descending ranks of the pivots in the sample
-    const jLo = Math.min(s - 1, Math.ceil(expect + 4 * sd));
-    const tol = FIELD_TIE_TOLERANCE;
-    const pLo = selectRank(sample, s - 1 - jLo, s) - tol; // widened so that every near-tie of the threshold is deferred
-    const pHi = selectRank(sample, s - 1 - jHi, s) + tol;
-    let nd = 0;
+  private refreshG(): boolean {
+    let gather = !this.gFresh || this.fieldUpdate === 'recompute';
+    // a scattered element costs about three gathered ones (a read-modify-write against two reads)
+    if (!gather && this.fieldUpdate === 'auto') gather = 3 * this.changedCount >= this.p;
+    if (!gather) this.scatterChanged();
+    for (let r = 0; r < this.changedCount; r++) this.changedMark[this.changed[r]!] = 0;
+    this.changedCount = 0;
+    if (gather) {
+      this.overlapAtG.set(this.overlap);
+      this.counters.recomputes++;
+    }
+    this.gFresh = true;
+    return gather;
+  }
+
+  /** Sets the class constants b_c of the current S and T (classBase). */
+  private setClassBases(): void {
+    const base = this.classBases;
+    for (let c = 0; c <= this.maxCount; c++) base[c] = this.classBase(c);
+  }
+
+  /**
+   * G_i = sum_{mu ∋ i} o_mu for every unit, gathered from the overlaps: the units of one pattern count c form an index
+   * range, summed by straight-line code for c <= 8 (no inner loop to mispredict; about 20% faster than the loop).
+   */
+  private gatherG(): void {
+    const { classStart: cs, unitPatterns: u, overlap: o, g } = this;
+    let q = 0;
+    for (let c = 0; c <= this.maxCount; c++) {
+      const e = cs[c + 1]!;
+      let i = cs[c]!;
+      switch (c) {
+        case 0:
+          for (; i < e; i++) g[i] = 0;
+          break;
+        case 1:
+          for (; i < e; i++, q += 1) g[i] = o[u[q]!]!;
+          break;
+        case 2:
+          for (; i < e; i++, q += 2) g[i] = o[u[q]!]! + o[u[q + 1]!]!;
+          break;
+        case 3:
+          for (; i < e; i++, q += 3) g[i] = o[u[q]!]! + o[u[q + 1]!]! + o[u[q + 2]!]!;
+          break;
+        case 4:
+          for (; i < e; i++, q += 4) g[i] = o[u[q]!]! + o[u[q + 1]!]! + (o[u[q + 2]!]! + o[u[q + 3]!]!);
+          break;
+        case 5:
+          for (; i < e; i++, q += 5) g[i] = o[u[q]!]! + o[u[q + 1]!]! + (o[u[q + 2]!]! + o[u[q + 3]!]!) + o[u[q + 4]!]!;
+          break;
+        case 6:
+          for (; i < e; i++, q += 6) g[i] = o[u[q]!]! + o[u[q + 1]!]! + (o[u[q + 2]!]! + o[u[q + 3]!]!) + (o[u[q + 4]!]! + o[u[q + 5]!]!);
+          break;
+        case 7:
+          for (; i < e; i++, q += 7) g[i] = o[u[q]!]! + o[u[q + 1]!]! + (o[u[q + 2]!]! + o[u[q + 3]!]!) + (o[u[q + 4]!]! + o[u[q + 5]!]!) + o[u[q + 6]!]!;
+          break;
+        case 8:
+          for (; i < e; i++, q += 8) g[i] = o[u[q]!]! + o[u[q + 1]!]! + (o[u[q + 2]!]! + o[u[q + 3]!]!) + (o[u[q + 4]!]! + o[u[q + 5]!]!) + (o[u[q + 6]!]! + o[u[q + 7]!]!);
+          break;
+        default:
+          for (; i < e; i++) {
+            let gi = 0;
+            for (const qe = q + c; q < qe; q++) gi += o[u[q]!]!;
+            g[i] = gi;
+          }
+      }
+    }
+  }
+
+  /**
+   * The field h_i = G_i / n + b_c - A'_c s_i from G and the class constants, with min h over the active units and
+   * max h over the others.
+   */
+  private computeField(): void {
+    const { m, state, unitClass, selfByClass, classBases, g, h } = this;
+    const inv = 1 / this.norm;
+    let minOn = Infinity;
+    let maxOff = -Infinity;
+    for (let i = 0; i < m; i++) {
+      const c = unitClass[i]!;
+      const s = state[i]!;
+      const v = g[i]! * inv + classBases[c]! - s * selfByClass[c]!;
+      h[i] = v;
+      if (s === 0) {
+        if (v > maxOff) maxOff = v;
+      } else if (v < minOn) minOn = v;
+    }
+    this.minOn = minOn;
+    this.maxOff = maxOff;
+    this.fieldFresh = true;
+  }
+
+  /**
+   * kWTA, one pass over the field with pivots pLo < pHi: the units above pHi win, those in [pLo, pHi] are deferred
+   * (this.deferred, their number in passDeferred), the others lose; the decided units whose state changes go to
+   * this.flips. Returns their number; the winners' in passAbove.
+   */
+  private classify2(pLo: number, pHi: number): number {
+    const { m, h, state, flips, deferred } = this;
     let nf = 0;
+    let nd = 0;
     let above = 0;
     for (let i = 0; i < m; i++) {
       // branch-free: win = v > pHi, defer = pLo <= v <= pHi, flip = decided and win != s_i
-      const v = field[i]!;
+      const v = h[i]!;
       const win = +(v > pHi);
       const defer = +(v >= pLo) & (win ^ 1);
       above += win;
@@ -551,9 +637,107 @@ export class Notebook {
       flips[nf] = i;
       nf += (win ^ state[i]!) & (defer ^ 1);
     }
-    const need = k - above;
-    if (need < 0 || need > nd) return -1;
-    return this.decideDeferred(nd, need, nf);
+    this.passAbove = above;
+    this.passDeferred = nd;
+    return nf;
+  }
+
+  /** Brings G and the field (with its statistics) up to date for the current state. */
+  private updateField(): void {
+    if (this.refreshG()) this.gatherG();
+    this.setClassBases();
+    this.computeField();
+  }
+
+  /** Adds the change of each changed overlap since G was last up to date to G over its pattern's units. */
+  private scatterChanged(): void {
+    const { k, patterns, overlap, overlapAtG, g, changed } = this;
+    let touched = 0;
+    for (let r = 0; r < this.changedCount; r++) {
+      const mu = changed[r]!;
+      const d = overlap[mu]! - overlapAtG[mu]!;
+      if (d === 0) continue;
+      overlapAtG[mu] = overlap[mu]!;
+      for (let q = mu * k, e = q + k; q < e; q++) g[patterns[q]!]! += d;
+      touched++;
+    }
+    this.counters.columnUpdates += touched;
+  }
+
+  /** Sets the state (0/1 of length M) and computes its field. */
+  setState(s: ArrayLike<number>): void {
+    for (let i = 0; i < this.m; i++) this.state[i] = s[i]! !== 0 ? 1 : 0;
+    this.recountOverlaps();
+    this.noteStored();
+    this.updateField();
+  }
+
+  /** Flips unit j (its overlaps follow at once; the field is brought up to date when next needed). */
+  flip(j: number): void {
+    this.toggle(j);
+    this.noteStored();
+  }
+
+  /** Toggles unit j's state, its patterns' overlaps, T and the active count, and notes the changed patterns. */
+  private toggle(j: number): void {
+    const { state, unitPtr, unitPatterns, overlap, changed, changedMark } = this;
+    const d = state[j] === 0 ? 1 : -1;
+    state[j] = d > 0 ? 1 : 0;
+    this.activeCount += d;
+    const q0 = unitPtr[j]!;
+    const e = unitPtr[j + 1]!;
+    this.overlapSum += d * (e - q0);
+    let nc = this.changedCount;
+    for (let q = q0; q < e; q++) {
+      const mu = unitPatterns[q]!;
+      overlap[mu]! += d;
+      if (changedMark[mu] === 0) {
+        changedMark[mu] = 1;
+        changed[nc++] = mu;
+      }
+    }
+    this.changedCount = nc;
+    this.fieldFresh = false;
+  }
+
+  /** Notes whether the state is exactly a stored pattern (S = k and o_mu = k), for the fixed points known at encoding. */
+  private noteStored(): void {
+    this.atStored = -1;
+    if (this.activeCount !== this.k) return;
+    const { p, k, overlap } = this;
+    for (let mu = 0; mu < p; mu++)
+      if (overlap[mu] === k) {
+        this.atStored = mu;
+        return;
+      }
+  }
+
+  /** Applies the nf flips in this.flips (the field is computed by the next cycle's pass). */
+  private applyFlips(nf: number): number {
+    if (nf === 0) return 0;
+    const flips = this.flips;
+    for (let q = 0; q < nf; q++) this.toggle(flips[q]!);
+    this.noteStored();
+    return nf;
+  }
+
+  /**
+   * The two pivots that bracket the k-th largest field: order statistics of the field at a regular sample of units,
+   * widened by the tie tolerance so that every near-tie of the threshold is deferred.
+   */
+  private samplePivots(): void {
+    const { m, k, h } = this;
+    const sample = this.sample;
+    const stride = Math.max(1, Math.floor(m / sample.length));
+    const s = Math.min(sample.length, Math.floor(m / stride));
+    for (let r = 0; r < s; r++) sample[r] = h[r * stride]!;
+    const expect = (s * k) / m;
+    const sd = Math.sqrt(expect * (1 - k / m));
+    const jHi = Math.max(0, Math.floor(expect - 4 * sd - 1)); // descending ranks of the pivots in the sample
+    const jLo = Math.min(s - 1, Math.ceil(expect + 4 * sd));
+    const tol = FIELD_TIE_TOLERANCE;
+    this.pivotLo = selectRank(sample, s - 1 - jLo, s) - tol;
+    this.pivotHi = selectRank(sample, s - 1 - jHi, s) + tol;
   }
 
   /** Selects the k winners among all units (always succeeds); flips into this.flips, returns their number. */
@@ -569,7 +753,7 @@ export class Notebook {
    * appends the deferred units whose state changes to this.flips after the first nf. Returns the new flip count.
    */
   private decideDeferred(nd: number, need: number, nf: number): number {
-    const { field, state, flips, deferred } = this;
+    const { h: field, state, flips, deferred } = this;
     if (need === 0) {
       for (let r = 0; r < nd; r++) if (state[deferred[r]!] !== 0) flips[nf++] = deferred[r]!;
       return nf;
@@ -595,29 +779,63 @@ export class Notebook {
 
   /**
    * One synchronous kWTA cycle: s <- the k units of largest field (ties to the lowest index). Returns the number of
-   * flips. A fixed point (min h over the active units above max h over the others) is recognised from the field
-   * statistics without a selection; otherwise the winners are selected (selectBySample, or selectAll).
+   * flips. The field is brought up to date if a flip left it stale (updateField); a fixed point (exactly k active,
+   * min h over them above max h over the others) changes nothing; otherwise one pass decides the units outside the
+   * sample's bracket and an exact selection those inside (all units when the bracket misses). A stored pattern known
+   * to be a kWTA fixed point (learnt the first time a state equals it) is recognised without a pass.
    */
   kwtaStep(): number {
-    const { k } = this;
     this.counters.cycles++;
-    if (!this.statsFresh) this.computeStats();
+    const at = this.atStored;
+    if (at >= 0) {
+      const known = this.storedFixed[at]!;
+      if (known & 1) return known & 4 ? 0 : this.kwtaSelect();
+      const nf = this.kwtaSelect();
+      this.storedFixed[at] = known | 1 | (nf === 0 ? 4 : 0);
+      return nf;
+    }
+    return this.kwtaSelect();
+  }
+
+  /** The kWTA cycle itself (kwtaStep without the stored fixed points). */
+  private kwtaSelect(): number {
+    const { k } = this;
+    if (!this.fieldFresh) this.updateField();
     if (this.activeCount === k && this.minOn > this.maxOff + FIELD_TIE_TOLERANCE) return 0;
     this.counters.selections++;
+    this.samplePivots();
+    let nf = this.classify2(this.pivotLo, this.pivotHi);
     // (equal fields, e.g. the silent state's, all fall in the sample's bracket and the tie rule picks the lowest k)
-    let nf = this.selectBySample();
-    if (nf < 0) nf = this.selectAll();
+    const need = k - this.passAbove;
+    const nd = this.passDeferred;
+    nf = need < 0 || need > nd ? this.selectAll() : this.decideDeferred(nd, need, nf);
     return this.applyFlips(nf);
   }
 
   /** One synchronous fixed-threshold cycle: s_i <- [h_i >= U] (within FIELD_TIE_TOLERANCE). Returns the number of flips. */
   thresholdStep(): number {
-    const { m, field, state, flips } = this;
-    const u = this.params.u;
     this.counters.cycles++;
+    const at = this.atStored;
+    if (at >= 0) {
+      const known = this.storedFixed[at]!;
+      if (known & 2) return known & 8 ? 0 : this.thresholdSelect();
+      const nf = this.thresholdSelect();
+      this.storedFixed[at] = known | 2 | (nf === 0 ? 8 : 0);
+      return nf;
+    }
+    return this.thresholdSelect();
+  }
+
+  /** The threshold cycle itself (thresholdStep without the stored fixed points). */
+  private thresholdSelect(): number {
+    const uTol = this.params.u - FIELD_TIE_TOLERANCE;
+    if (!this.fieldFresh) this.updateField();
+    const { m, state, flips, h } = this;
     let nf = 0;
-    const uTol = u - FIELD_TIE_TOLERANCE;
-    for (let i = 0; i < m; i++) if ((field[i]! >= uTol ? 1 : 0) !== state[i]) flips[nf++] = i;
+    for (let i = 0; i < m; i++) {
+      flips[nf] = i;
+      nf += +(h[i]! >= uTol) ^ state[i]!;
+    }
     return this.applyFlips(nf);
   }
 
@@ -647,12 +865,18 @@ export class Notebook {
     state.fill(0);
     drawSparseInto(this.rng, this.m, this.k, this.seedStream, slot, epoch, state, seedUnits);
     overlap.fill(0);
+    let sum = 0;
     for (let r = 0; r < this.k; r++) {
       const j = seedUnits[r]!;
-      for (let q = unitPtr[j]!, e = unitPtr[j + 1]!; q < e; q++) overlap[unitPatterns[q]!]!++;
+      const e = unitPtr[j + 1]!;
+      for (let q = unitPtr[j]!; q < e; q++) overlap[unitPatterns[q]!]!++;
+      sum += e - unitPtr[j]!;
     }
     this.activeCount = this.k;
-    this.recomputeField();
+    this.overlapSum = sum;
+    this.gFresh = false;
+    this.fieldFresh = false;
+    this.noteStored();
   }
 
   /** Classifies the current state against the stored patterns (from the overlaps kept with the state). */

@@ -250,6 +250,61 @@ export class ReplaySchedule {
     return y;
   }
 
+  /**
+   * One finished schedule from consecutive epoch ranges of one key (`computeReplayRange`, in order, the first from
+   * epoch 1): the entries, active units and work of the ranges, joined. The result equals the schedule computed in one
+   * piece, array for array (each reactivation depends on its (epoch, slot) and the notebook only).
+   */
+  static join(parts: readonly ReplayRange[]): ReplaySchedule {
+    if (parts.length === 0) throw new RangeError('replay schedule: nothing to join');
+    const first = parts[0]!.data;
+    let epochs = 0;
+    let unitTotal = 0;
+    for (const part of parts) {
+      const d = part.data;
+      if (d.key !== first.key || d.p !== first.p) throw new RangeError(`replay schedule: cannot join ${d.key} (P ${d.p}) to ${first.key} (P ${first.p})`);
+      if (part.from !== epochs + 1 || d.computed !== d.epochs) throw new RangeError(`replay schedule: range from epoch ${part.from} (${d.computed} of ${d.epochs} epochs computed) does not follow epoch ${epochs}`);
+      epochs += d.epochs;
+      unitTotal += d.units.length;
+    }
+    const size = epochs * first.p;
+    const out = {
+      key: first.key,
+      epochs,
+      p: first.p,
+      computed: epochs,
+      outcome: new Uint8Array(size),
+      memory: new Int32Array(size),
+      distance: new Int32Array(size),
+      active: new Int32Array(size),
+      kwtaCycles: new Uint16Array(size),
+      thresholdCycles: new Uint16Array(size),
+      unitStart: new Int32Array(size),
+      units: new Int32Array(unitTotal),
+      work: { cycles: 0, selections: 0, recomputes: 0, columnUpdates: 0 },
+    };
+    let at = 0;
+    let unitAt = 0;
+    for (const { data: d } of parts) {
+      const n = d.epochs * d.p;
+      out.outcome.set(d.outcome.subarray(0, n), at);
+      out.memory.set(d.memory.subarray(0, n), at);
+      out.distance.set(d.distance.subarray(0, n), at);
+      out.active.set(d.active.subarray(0, n), at);
+      out.kwtaCycles.set(d.kwtaCycles.subarray(0, n), at);
+      out.thresholdCycles.set(d.thresholdCycles.subarray(0, n), at);
+      for (let q = 0; q < n; q++) out.unitStart[at + q] = d.unitStart[q]! < 0 ? -1 : d.unitStart[q]! + unitAt;
+      out.units.set(d.units, unitAt);
+      at += n;
+      unitAt += d.units.length;
+      out.work.cycles += d.work.cycles;
+      out.work.selections += d.work.selections;
+      out.work.recomputes += d.work.recomputes;
+      out.work.columnUpdates += d.work.columnUpdates;
+    }
+    return new ReplaySchedule({ data: out });
+  }
+
   /** The schedule as plain data (shares the arrays; `units` trimmed to those in use). */
   toData(): ReplayData {
     return {
@@ -273,4 +328,34 @@ export class ReplaySchedule {
     if (!(Number.isInteger(slot) && slot >= 0 && slot < this.p)) throw new RangeError(`replay schedule: slot ${slot} outside 0..${this.p - 1}`);
     return (epoch - 1) * this.p + slot;
   }
+}
+
+/** The reactivations of epochs `from` .. `from` + data.epochs - 1 of one schedule, as plain data (entry (e, slot) of
+ * `data` is epoch from - 1 + e). */
+export interface ReplayRange {
+  readonly from: number;
+  readonly data: ReplayData;
+}
+
+/**
+ * The reactivations of epochs from..to (inclusive, from >= 1) that `source`, the notebook of `key`, makes, as plain
+ * data (`ReplaySchedule.join` puts ranges together). Ranges of one schedule can be computed apart, each by its own
+ * notebook of the same key (two threads, say): a reactivation depends on its (epoch, slot) and the notebook only.
+ */
+export function computeReplayRange(source: ReplaySource, key: string, from: number, to: number): ReplayRange {
+  if (!(Number.isSafeInteger(from) && from >= 1 && Number.isSafeInteger(to) && to >= from - 1)) throw new RangeError(`replay schedule: bad epoch range ${from}..${to}`);
+  const shifted: ReplaySource = {
+    m: source.m,
+    p: source.p,
+    get state() {
+      return source.state;
+    },
+    get counters() {
+      return source.counters;
+    },
+    settle: (epoch, slot) => source.settle(from - 1 + epoch, slot),
+  };
+  const part = new ReplaySchedule({ key, epochs: to - from + 1, source: shifted });
+  part.ensure(to - from + 1);
+  return { from, data: part.toData() };
 }
