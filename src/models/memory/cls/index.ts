@@ -5,6 +5,7 @@
  */
 export * from './params.ts';
 export * from './teacher.ts';
+export * from './encoding.ts';
 export * from './notebook.ts';
 export * from './sdm-notebook.ts';
 export * from './student.ts';

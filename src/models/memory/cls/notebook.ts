@@ -61,8 +61,12 @@
  */
 import { CounterRng, streamId } from '../../../core/rng.ts';
 import { InputError } from '../../../core/errors.ts';
+import { cueActivity, encodeMemories, readoutState, type NotebookEncoding } from './encoding.ts';
 import { validateNotebookParams, type NotebookParams } from './params.ts';
+import { drawSparseInto } from './sparse.ts';
 import type { Dataset } from './teacher.ts';
+
+export { drawSparsePatterns } from './sparse.ts';
 
 /** How a reactivation ended: on a stored pattern (within `storedTolerance`), elsewhere, or with no unit active. */
 export type ReactivationOutcome = 'stored' | 'spurious' | 'silent';
@@ -107,37 +111,6 @@ export interface NotebookCounters {
   recomputes: number;
   selections: number;
   cycles: number;
-}
-
-/**
- * Index patterns: `count` patterns of exactly k active units among m, drawn without replacement per pattern
- * (stream `stream`, index `index0 + pattern`, tick `tick`, draw d; four indices per Philox call), sorted ascending.
- */
-export function drawSparsePatterns(rng: CounterRng, m: number, k: number, count: number, stream: number, index0: number, tick: number): Int32Array {
-  const out = new Int32Array(count * k);
-  const mark = new Uint8Array(m);
-  for (let mu = 0; mu < count; mu++) {
-    const units = out.subarray(mu * k, mu * k + k);
-    drawSparseInto(rng, m, k, stream, index0 + mu, tick, mark, units);
-    units.sort();
-    for (let j = 0; j < k; j++) mark[units[j]!] = 0;
-  }
-  return out;
-}
-
-/** k distinct units of m into `units` (unsorted), marking them in `mark` (which must be all 0 on entry). */
-function drawSparseInto(rng: CounterRng, m: number, k: number, stream: number, index: number, tick: number, mark: Uint8Array, units: Int32Array): void {
-  let got = 0;
-  for (let draw = 0; got < k; draw++) {
-    const w = rng.words(stream, index, tick, draw);
-    for (let q = 0; q < 4 && got < k; q++) {
-      const u = Math.floor((w[q]! / 4294967296) * m);
-      if (mark[u] === 0) {
-        mark[u] = 1;
-        units[got++] = u;
-      }
-    }
-  }
 }
 
 /**
@@ -238,6 +211,8 @@ export class Notebook {
   /** Readouts (x^, y^) of the stored index patterns themselves (row mu of patternX, patternY[mu]). */
   readonly patternX: Float64Array;
   readonly patternY: Float64Array;
+  /** The one-shot encoding (patterns, links, readouts) every notebook kind shares. */
+  readonly encoding: NotebookEncoding;
 
   private readonly rng: CounterRng;
   private readonly seedStream = streamId('cls:notebook:seed');
@@ -275,6 +250,7 @@ export class Notebook {
   private readonly storedFixed: Uint8Array;
   private readonly next: Uint8Array;
   private readonly flips: Int32Array;
+  private readonly activeUnits: Int32Array;
   private readonly scratch: Float64Array;
   private readonly sample = new Float64Array(128);
   private readonly deferred: Int32Array;
@@ -303,28 +279,18 @@ export class Notebook {
     this.inhibition = params.gamma / (m * a);
     this.memories = memories;
     this.rng = new CounterRng(seed);
-    this.patterns = drawSparsePatterns(this.rng, m, k, p, streamId('cls:notebook:index'), 0, 0);
-    // Label the units in order of increasing pattern count (ties by drawn label); a relabelling of a random draw is
-    // an equally random draw, and the units of one pattern count (one field class) then form an index range.
-    const drawn = new Int32Array(m);
-    for (let i = 0; i < p * k; i++) drawn[this.patterns[i]!]!++;
-    const order = Int32Array.from({ length: m }, (_, i) => i).sort((u, v) => drawn[u]! - drawn[v]! || u - v);
-    const label = new Int32Array(m);
-    for (let r = 0; r < m; r++) label[order[r]!] = r;
-    for (let i = 0; i < p * k; i++) this.patterns[i] = label[this.patterns[i]!]!;
-    for (let mu = 0; mu < p; mu++) this.patterns.subarray(mu * k, mu * k + k).sort();
-
-    // unit -> patterns (CSR)
-    const count = new Int32Array(m);
-    for (let i = 0; i < p * k; i++) count[this.patterns[i]!]!++;
-    this.unitPtr = new Int32Array(m + 1);
-    for (let i = 0; i < m; i++) this.unitPtr[i + 1] = this.unitPtr[i]! + count[i]!;
-    this.unitPatterns = new Int32Array(p * k);
-    const fill = this.unitPtr.slice(0, m);
-    for (let mu = 0; mu < p; mu++) for (let j = 0; j < k; j++) {
-      const u = this.patterns[mu * k + j]!;
-      this.unitPatterns[fill[u]!++] = mu;
-    }
+    // The one-shot encoding (encoding.ts): index patterns with units in order of increasing pattern count, so that the
+    // units of one pattern count (one field class) form an index range; links; readouts of the stored patterns.
+    const enc = encodeMemories(m, a, memories, this.rng);
+    this.encoding = enc;
+    this.patterns = enc.patterns;
+    this.unitPtr = enc.unitPtr;
+    this.unitPatterns = enc.unitPatterns;
+    this.linkX = enc.linkX;
+    this.linkY = enc.linkY;
+    this.patternX = enc.patternX;
+    this.patternY = enc.patternY;
+    const count = enc.counts;
     const maxCount = m > 0 ? count[m - 1]! : 0;
     this.maxCount = maxCount;
     this.unitClass = Uint16Array.from(count);
@@ -347,30 +313,6 @@ export class Notebook {
     }
     for (let i = 0; i < m; i++) this.selfWeight[i] = this.selfByClass[count[i]!]!;
 
-    // Links: L^x_ij = sum_mu (xi_i^mu - a) x_j^mu = sum_{mu ∋ i} x_j^mu - a sum_mu x_j^mu.
-    const sumX = new Float64Array(n);
-    let sumY = 0;
-    for (let mu = 0; mu < p; mu++) {
-      for (let j = 0; j < n; j++) sumX[j]! += memories.x[mu * n + j]!;
-      sumY += memories.y[mu]!;
-    }
-    this.linkX = new Float64Array(m * n);
-    this.linkY = new Float64Array(m);
-    for (let i = 0; i < m; i++) {
-      const row = i * n;
-      for (let j = 0; j < n; j++) this.linkX[row + j] = -a * sumX[j]!;
-      this.linkY[i] = -a * sumY;
-    }
-    for (let mu = 0; mu < p; mu++) {
-      const xm = memories.x.subarray(mu * n, mu * n + n);
-      for (let q = 0; q < k; q++) {
-        const i = this.patterns[mu * k + q]!;
-        const row = i * n;
-        for (let j = 0; j < n; j++) this.linkX[row + j]! += xm[j]!;
-        this.linkY[i]! += memories.y[mu]!;
-      }
-    }
-
     this.state = new Uint8Array(m);
     this.h = new Float64Array(m);
     this.g = new Int32Array(m);
@@ -380,26 +322,12 @@ export class Notebook {
     this.changedMark = new Uint8Array(p);
     this.next = new Uint8Array(m);
     this.flips = new Int32Array(m);
+    this.activeUnits = new Int32Array(m);
     this.scratch = new Float64Array(m);
     this.deferred = new Int32Array(m);
     this.coef = new Float64Array(p);
     this.seedUnits = new Int32Array(k);
 
-    // Readouts of the stored patterns themselves, so replaying a memory exactly costs a copy (summed as readoutState
-    // sums a state: its active units in increasing order, then the scale).
-    this.patternX = new Float64Array(p * n);
-    this.patternY = new Float64Array(p);
-    for (let mu = 0; mu < p; mu++) {
-      const x = this.patternX.subarray(mu * n, mu * n + n);
-      let y = 0;
-      for (let q = mu * k; q < mu * k + k; q++) {
-        const i = this.patterns[q]!;
-        y += this.linkY[i]!;
-        for (let j = 0, row = i * n; j < n; j++) x[j]! += this.linkX[row + j]!;
-      }
-      for (let j = 0; j < n; j++) x[j]! *= inv;
-      this.patternY[mu] = y * inv;
-    }
     // Which stored patterns are fixed points of a kWTA and of a threshold cycle, learnt the first time a state equals
     // one (bits 1 and 2 known, 4 and 8 fixed): a reactivation that lands on a known fixed point ends without a pass.
     this.storedFixed = new Uint8Array(p);
@@ -893,18 +821,7 @@ export class Notebook {
 
   /** Reads the current state out through the links: x^ = (1/n)(L^x)^T s into outX; returns y^ = (1/n)(L^y)^T s. */
   private readoutState(outX: Float64Array, offset = 0): number {
-    const { m, n, state, linkX, linkY } = this;
-    const inv = 1 / this.norm;
-    let y = 0;
-    outX.fill(0, offset, offset + n);
-    for (let i = 0; i < m; i++) {
-      if (state[i] === 0) continue;
-      y += linkY[i]!;
-      const row = i * n;
-      for (let j = 0; j < n; j++) outX[offset + j]! += linkX[row + j]!;
-    }
-    for (let j = 0; j < n; j++) outX[offset + j]! *= inv;
-    return y * inv;
+    return readoutState(this, this.state, this.activeUnits, outX, offset);
   }
 
   /** Reads the current state out through the links: x^ into outX (if given); returns y^. */
@@ -953,25 +870,7 @@ export class Notebook {
    * (L^x x)_i = sum_{mu ∋ i} d_mu - a sum_mu d_mu with d_mu = x^mu . x (cost P N + P k instead of M N).
    */
   cue(x: ArrayLike<number>, out: Float64Array = new Float64Array(this.m)): Float64Array {
-    const { m, n, p, unitPtr, unitPatterns } = this;
-    const a = this.params.a;
-    const mx = this.memories.x;
-    const d = this.coef;
-    let sumD = 0;
-    for (let mu = 0; mu < p; mu++) {
-      let v = 0;
-      for (let j = 0, q = mu * n; j < n; j++) v += mx[q + j]! * x[j]!;
-      d[mu] = v;
-      sumD += v;
-    }
-    const base = -a * sumD;
-    let q = 0;
-    for (let i = 0; i < m; i++) {
-      let g = base;
-      for (const e = unitPtr[i + 1]!; q < e; q++) g += d[unitPatterns[q]!]!;
-      out[i] = g;
-    }
-    return out;
+    return cueActivity(this.encoding, x, this.coef, out);
   }
 
   /**

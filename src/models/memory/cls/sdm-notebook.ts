@@ -43,7 +43,9 @@
  */
 import { CounterRng, streamId } from '../../../core/rng.ts';
 import { InputError } from '../../../core/errors.ts';
-import { drawSparsePatterns, kWinners, type Classification, type NotebookCounters, type Recall } from './notebook.ts';
+import { cueActivity, encodeMemories, invertSets, readoutState, type NotebookEncoding } from './encoding.ts';
+import { kWinners, type Classification, type NotebookCounters, type Recall } from './notebook.ts';
+import { drawSparsePatterns } from './sparse.ts';
 import { validateNotebookParams, withSdmDefaults, type NotebookParams } from './params.ts';
 import type { ReplayEncoding, ReplaySource } from './replay.ts';
 import type { Dataset } from './teacher.ts';
@@ -84,6 +86,8 @@ export class SdmNotebook implements ReplaySource, ReplayEncoding {
   readonly memories: Dataset;
   readonly patternX: Float64Array;
   readonly patternY: Float64Array;
+  /** The one-shot encoding (patterns, links, readouts) every notebook kind shares. */
+  readonly encoding: NotebookEncoding;
   /** Current binary state and the counter sums of the last read. */
   readonly state: Uint8Array;
   readonly field: Float64Array;
@@ -137,46 +141,20 @@ export class SdmNotebook implements ReplaySource, ReplayEncoding {
     this.memories = memories;
     this.rng = new CounterRng(seed);
 
-    // The encoding, exactly as notebook.ts draws and labels it.
-    this.patterns = drawSparsePatterns(this.rng, m, k, p, streamId('cls:notebook:index'), 0, 0);
-    const drawn = new Int32Array(m);
-    for (let i = 0; i < p * k; i++) drawn[this.patterns[i]!]!++;
-    const order = Int32Array.from({ length: m }, (_, i) => i).sort((u, v) => drawn[u]! - drawn[v]! || u - v);
-    const label = new Int32Array(m);
-    for (let r = 0; r < m; r++) label[order[r]!] = r;
-    for (let i = 0; i < p * k; i++) this.patterns[i] = label[this.patterns[i]!]!;
-    for (let mu = 0; mu < p; mu++) this.patterns.subarray(mu * k, mu * k + k).sort();
-    [this.unitPtr, this.unitPatterns] = invert(this.patterns, p, k, m);
-
-    const sumX = new Float64Array(n);
-    let sumY = 0;
-    for (let mu = 0; mu < p; mu++) {
-      for (let j = 0; j < n; j++) sumX[j]! += memories.x[mu * n + j]!;
-      sumY += memories.y[mu]!;
-    }
-    this.linkX = new Float64Array(m * n);
-    this.linkY = new Float64Array(m);
-    for (let i = 0; i < m; i++) {
-      const row = i * n;
-      for (let j = 0; j < n; j++) this.linkX[row + j] = -a * sumX[j]!;
-      this.linkY[i] = -a * sumY;
-    }
-    for (let mu = 0; mu < p; mu++) {
-      const xm = memories.x.subarray(mu * n, mu * n + n);
-      for (let q = 0; q < k; q++) {
-        const i = this.patterns[mu * k + q]!;
-        const row = i * n;
-        for (let j = 0; j < n; j++) this.linkX[row + j]! += xm[j]!;
-        this.linkY[i]! += memories.y[mu]!;
-      }
-    }
-    this.patternX = new Float64Array(p * n);
-    this.patternY = new Float64Array(p);
-    for (let mu = 0; mu < p; mu++) this.patternY[mu] = this.readoutUnits(this.patterns.subarray(mu * k, mu * k + k), this.patternX, mu * n);
+    // The encoding: notebook.ts's (encoding.ts), the same numbers from the same seed.
+    const enc = encodeMemories(m, a, memories, this.rng);
+    this.encoding = enc;
+    this.patterns = enc.patterns;
+    this.unitPtr = enc.unitPtr;
+    this.unitPatterns = enc.unitPatterns;
+    this.linkX = enc.linkX;
+    this.linkY = enc.linkY;
+    this.patternX = enc.patternX;
+    this.patternY = enc.patternY;
 
     // The hard locations and the one-shot writes.
     this.addresses = drawSparsePatterns(this.rng, m, c, h, streamId('cls:notebook:sdm-address'), 0, 0);
-    [this.unitLocPtr, this.unitLocs] = invert(this.addresses, h, c, m);
+    [this.unitLocPtr, this.unitLocs] = invertSets(this.addresses, h, c, m);
     this.state = new Uint8Array(m);
     this.field = new Float64Array(m);
     this.locOverlap = new Int32Array(h);
@@ -403,27 +381,9 @@ export class SdmNotebook implements ReplaySource, ReplayEncoding {
     return { ...this.classify(), kwtaCycles: reads, thresholdCycles: 0 };
   }
 
-  /** Readout y^ (and x^ into out[offset ..]) of the state whose active units are units (ascending), as notebook.ts. */
-  private readoutUnits(units: ArrayLike<number>, out: Float64Array, offset: number): number {
-    const { n, linkX, linkY } = this;
-    let y = 0;
-    out.fill(0, offset, offset + n);
-    for (let r = 0; r < units.length; r++) {
-      const i = units[r]!;
-      y += linkY[i]!;
-      const row = i * n;
-      for (let j = 0; j < n; j++) out[offset + j]! += linkX[row + j]!;
-    }
-    const inv = 1 / this.norm;
-    for (let j = 0; j < n; j++) out[offset + j]! *= inv;
-    return y * inv;
-  }
-
   /** Reads the current state out through the links: x^ into outX (if given); returns y^. */
   readout(outX?: Float64Array): number {
-    const units: number[] = [];
-    for (let i = 0; i < this.m; i++) if (this.state[i] !== 0) units.push(i);
-    return this.readoutUnits(units, outX ?? new Float64Array(this.n), 0);
+    return readoutState(this, this.state, this.units, outX ?? new Float64Array(this.n));
   }
 
   /** The readout of stored pattern mu itself: x^ into outX, returns y^. */
@@ -435,25 +395,7 @@ export class SdmNotebook implements ReplaySource, ReplayEncoding {
 
   /** The notebook activity L^x x a student input x evokes (Notebook.cue, the same low-rank form). */
   cue(x: ArrayLike<number>, out: Float64Array = new Float64Array(this.m)): Float64Array {
-    const { m, n, p, unitPtr, unitPatterns } = this;
-    const a = this.params.a;
-    const mx = this.memories.x;
-    const d = this.coef;
-    let sumD = 0;
-    for (let mu = 0; mu < p; mu++) {
-      let v = 0;
-      for (let j = 0, q = mu * n; j < n; j++) v += mx[q + j]! * x[j]!;
-      d[mu] = v;
-      sumD += v;
-    }
-    const base = -a * sumD;
-    let q = 0;
-    for (let i = 0; i < m; i++) {
-      let g = base;
-      for (const e = unitPtr[i + 1]!; q < e; q++) g += d[unitPatterns[q]!]!;
-      out[i] = g;
-    }
-    return out;
+    return cueActivity(this.encoding, x, this.coef, out);
   }
 
   /** Recall from a student cue x: the k units the cue drives most, then up to kwtaCycles reads; y^ and the pattern. */
@@ -484,14 +426,3 @@ export class SdmNotebook implements ReplaySource, ReplayEncoding {
   }
 }
 
-/** Item -> lists CSR of `count` sets of `size` members each (members < m): ptr (m + 1) and the set indices, ascending. */
-function invert(sets: Int32Array, count: number, size: number, m: number): [Int32Array, Int32Array] {
-  const deg = new Int32Array(m);
-  for (let i = 0; i < count * size; i++) deg[sets[i]!]!++;
-  const ptr = new Int32Array(m + 1);
-  for (let i = 0; i < m; i++) ptr[i + 1] = ptr[i]! + deg[i]!;
-  const out = new Int32Array(count * size);
-  const fill = ptr.slice(0, m);
-  for (let s = 0; s < count; s++) for (let q = 0; q < size; q++) out[fill[sets[s * size + q]!]!++] = s;
-  return [ptr, out];
-}
