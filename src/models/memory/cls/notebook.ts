@@ -175,6 +175,22 @@ export function kWinners(h: Float64Array, k: number, out: Uint8Array, scratch: F
   }
 }
 
+/**
+ * Mean squared error (no 1/2) of a notebook's recall over a data set, (1/count) sum (y - y^(x))^2, and how many
+ * recalls ended exactly on pattern mu for row mu (meaningful for the stored set).
+ */
+export function recallErrorOver(data: Dataset, recall: (x: Float64Array) => Recall): { error: number; exact: number } {
+  let sum = 0;
+  let exact = 0;
+  for (let mu = 0; mu < data.count; mu++) {
+    const r = recall(data.x.subarray(mu * data.n, mu * data.n + data.n));
+    const d = data.y[mu]! - r.y;
+    sum += d * d;
+    if (r.memory === mu && r.distance === 0) exact++;
+  }
+  return { error: sum / data.count, exact };
+}
+
 export class Notebook {
   readonly params: NotebookParams;
   /** Units M, active units per pattern k = M a, memories P, student inputs N. */
@@ -893,15 +909,7 @@ export class Notebook {
    * exactly on pattern mu for row mu (meaningful for the stored set).
    */
   recallError(data: Dataset): { error: number; exact: number } {
-    let sum = 0;
-    let exact = 0;
-    for (let mu = 0; mu < data.count; mu++) {
-      const r = this.recall(data.x.subarray(mu * data.n, mu * data.n + data.n));
-      const d = data.y[mu]! - r.y;
-      sum += d * d;
-      if (r.memory === mu && r.distance === 0) exact++;
-    }
-    return { error: sum / data.count, exact };
+    return recallErrorOver(data, (x) => this.recall(x));
   }
 
   toString(): string {

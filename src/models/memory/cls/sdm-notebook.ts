@@ -44,7 +44,7 @@
 import { CounterRng, streamId } from '../../../core/rng.ts';
 import { InputError } from '../../../core/errors.ts';
 import { cueActivity, encodeMemories, invertSets, readoutState, type NotebookEncoding } from './encoding.ts';
-import { kWinners, type Classification, type NotebookCounters, type Recall } from './notebook.ts';
+import { kWinners, recallErrorOver, type Classification, type NotebookCounters, type Recall } from './notebook.ts';
 import { drawSparsePatterns } from './sparse.ts';
 import { validateNotebookParams, withSdmDefaults, type NotebookParams } from './params.ts';
 import type { ReplayEncoding, ReplaySource } from './replay.ts';
@@ -409,15 +409,7 @@ export class SdmNotebook implements ReplaySource, ReplayEncoding {
 
   /** Mean squared error of recall over a data set and how many recalls ended exactly on pattern mu for row mu. */
   recallError(data: Dataset): { error: number; exact: number } {
-    let sum = 0;
-    let exact = 0;
-    for (let mu = 0; mu < data.count; mu++) {
-      const r = this.recall(data.x.subarray(mu * data.n, mu * data.n + data.n));
-      const d = data.y[mu]! - r.y;
-      sum += d * d;
-      if (r.memory === mu && r.distance === 0) exact++;
-    }
-    return { error: sum / data.count, exact };
+    return recallErrorOver(data, (x) => this.recall(x));
   }
 
   toString(): string {
