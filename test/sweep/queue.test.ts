@@ -11,7 +11,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Queue, QueueEvents } from 'bullmq';
 import { main } from '../../src/cli/main.ts';
+import { PURKINJE_VERSION } from '../../src/core/version.ts';
 
 const BIN = path.resolve('bin/purkinje.js');
 
@@ -141,5 +143,31 @@ describe.skipIf(!REDIS)('sweep through a Redis queue with two workers, one kille
     expect(JSON.parse(againOut)).toMatchObject({ runs: 3, failed: [] });
     expect(readFileSync(path.join(dir, 'queue-again', 'sweep.csv'), 'utf8')).toBe(csv);
     expect(survivor.text().match(/running /g)!.length).toBe(before);
-  });
+  }, 240_000); // several processes start and run on 2 shared cores; nothing here is timed
+
+  it('a worker refuses, for good, a point planned by another purkinje version (its key would name other values)', async () => {
+    const port = Number(new URL(url).port);
+    const connection = { host: '127.0.0.1', port };
+    const queue = new Queue('test-version', { connection });
+    const events = new QueueEvents('test-version', { connection });
+    await events.waitUntilReady();
+    const worker = start(['worker', '--queue', url, '--queue-name', 'test-version', '--concurrency', '1']);
+    const log = watch(worker);
+    await log.waitFor(/worker on redis/);
+    const other = `${PURKINJE_VERSION}-other`;
+    const job = await queue.add('point', { key: 'k-other-version', version: other, label: 'cuba (other version)', scenario: {}, circuit: null }, { jobId: 'k-other-version', attempts: 3 });
+    const failed = await new Promise<string>((resolve) => {
+      events.on('failed', ({ jobId, failedReason }) => {
+        if (jobId === job.id) resolve(failedReason);
+      });
+    });
+    expect(failed).toContain(`planned by purkinje ${other}, this worker runs ${PURKINJE_VERSION}`);
+    const after = await queue.getJob('k-other-version');
+    expect(after!.attemptsMade).toBe(1); // not retried: every worker of this version would refuse it
+    expect(log.text()).not.toMatch(/running k-other-version/);
+    await events.close();
+    await queue.close();
+    worker.kill('SIGTERM');
+    await exited(worker);
+  }, 120_000);
 });
