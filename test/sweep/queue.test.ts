@@ -118,7 +118,8 @@ describe.skipIf(!REDIS)('sweep through a Redis queue with two workers, one kille
 
     expect(await exited(sweep)).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ runs: 3, ran: 3, reused: 0, failed: [], interrupted: false });
-    expect(sweepLog.text()).toMatch(/2 worker\(s\) connected/);
+    // Counted after the jobs are queued, by when the victim may already be dead: 1 or 2.
+    expect(sweepLog.text()).toMatch(/[12] worker\(s\) connected/);
     // The killed worker never finished it; the survivor took it over (a later try: the stall does not count as one).
     expect(logs[victim.i]!.text()).not.toContain(`done ${victim.key}`);
     expect(survivor.text()).toMatch(new RegExp(`running ${victim.key} \\(cuba duration_ms=3000 seed 1\\)`));

@@ -251,16 +251,35 @@ export class Notebook {
   private readonly changed: Int32Array;
   private readonly changedMark: Uint8Array;
   private changedCount = 0;
-  /** The field h of the current state, valid when `fieldFresh`, with min h over the active units and max h over the others. */
+  /** G and the class constants are those of the current state when `fieldFresh`; the field h itself when also `hFresh`. */
   private readonly h: Float64Array;
   private fieldFresh = false;
-  private minOn = 0;
-  private maxOff = 0;
-  /** Results of the last classification (classify2): winners above the upper pivot, deferred units; the sample's pivots. */
-  private passAbove = 0;
-  private passDeferred = 0;
-  private pivotLo = 0;
-  private pivotHi = 0;
+  private hFresh = false;
+  /**
+   * Per field class (key 2c + s: pattern count c, state s) a histogram of G over [0, c k] at hist[histOff[key] ..],
+   * all zero between cycles, and the class's count, smallest and largest G, and the G thresholds of winning and of
+   * tying in the current kWTA cycle (keyHead: the walk's position).
+   */
+  private readonly hist: Int32Array;
+  private readonly histOff: Int32Array;
+  private readonly keyCount: Int32Array;
+  private readonly keyLo: Int32Array;
+  private readonly keyHi: Int32Array;
+  private readonly keyWin: Int32Array;
+  private readonly keyTie: Int32Array;
+  private readonly keyHead: Int32Array;
+  private readonly keyVal: Float64Array;
+  private readonly keyOrder: Int32Array;
+  private readonly actList: Int32Array;
+  private readonly cand: Int32Array;
+  private readonly keyBar: Int32Array;
+  private readonly candField: Float64Array;
+  private nCand = 0;
+  private nActBelow = 0;
+  /** The active units (in no particular order) when `activeKnown`: set by a seed and by a kWTA cycle, lost on a flip. */
+  private readonly activeSet: Int32Array;
+  private activeKnown = false;
+  private readonly sample = new Float64Array(128);
   /** The stored pattern the state equals (-1: none), and what is known of the stored patterns as fixed points (kwtaStep). */
   private atStored = -1;
   private readonly storedFixed: Uint8Array;
@@ -268,7 +287,6 @@ export class Notebook {
   private readonly flips: Int32Array;
   private readonly activeUnits: Int32Array;
   private readonly scratch: Float64Array;
-  private readonly sample = new Float64Array(128);
   private readonly deferred: Int32Array;
   private readonly coef: Float64Array;
   private readonly seedUnits: Int32Array;
@@ -328,6 +346,27 @@ export class Notebook {
       this.selfByClass[c] = d;
     }
     for (let i = 0; i < m; i++) this.selfWeight[i] = this.selfByClass[count[i]!]!;
+    const keys = 2 * (maxCount + 1);
+    this.histOff = new Int32Array(keys);
+    let histSize = 0;
+    for (let key = 0; key < keys; key++) {
+      this.histOff[key] = histSize;
+      histSize += (key >> 1) * k + 1;
+    }
+    this.hist = new Int32Array(histSize);
+    this.keyCount = new Int32Array(keys);
+    this.keyLo = new Int32Array(keys);
+    this.keyHi = new Int32Array(keys);
+    this.keyWin = new Int32Array(keys);
+    this.keyTie = new Int32Array(keys);
+    this.keyHead = new Int32Array(keys);
+    this.keyVal = new Float64Array(keys);
+    this.keyOrder = new Int32Array(keys);
+    this.actList = new Int32Array(m);
+    this.cand = new Int32Array(m);
+    this.keyBar = new Int32Array(keys);
+    this.candField = new Float64Array(m);
+    this.activeSet = new Int32Array(m);
 
     this.state = new Uint8Array(m);
     this.h = new Float64Array(m);
@@ -357,7 +396,7 @@ export class Notebook {
 
   /** The field h = W s of the current state (computed now if a flip left it stale; do not write to it). */
   get field(): Float64Array {
-    if (!this.fieldFresh) this.updateField();
+    this.updateField();
     return this.h;
   }
 
@@ -452,6 +491,7 @@ export class Notebook {
     this.overlapSum = sum;
     this.gFresh = false;
     this.fieldFresh = false;
+    this.activeKnown = false;
   }
 
   /**
@@ -538,59 +578,137 @@ export class Notebook {
   }
 
   /**
-   * The field h_i = G_i / n + b_c - A'_c s_i from G and the class constants, with min h over the active units and
-   * max h over the others.
+   * The field h_i = G_i / n + b_c - A'_c s_i from G and the class constants (for `field` and the threshold cycles;
+   * the kWTA cycles decide on G without it).
    */
   private computeField(): void {
     const { m, state, unitClass, selfByClass, classBases, g, h } = this;
     const inv = 1 / this.norm;
-    let minOn = Infinity;
-    let maxOff = -Infinity;
     for (let i = 0; i < m; i++) {
       const c = unitClass[i]!;
-      const s = state[i]!;
-      const v = g[i]! * inv + classBases[c]! - s * selfByClass[c]!;
-      h[i] = v;
-      if (s === 0) {
-        if (v > maxOff) maxOff = v;
-      } else if (v < minOn) minOn = v;
+      h[i] = g[i]! * inv + classBases[c]! - state[i]! * selfByClass[c]!;
     }
-    this.minOn = minOn;
-    this.maxOff = maxOff;
-    this.fieldFresh = true;
+    this.hFresh = true;
   }
 
   /**
-   * kWTA, one pass over the field with pivots pLo < pHi: the units above pHi win, those in [pLo, pHi] are deferred
-   * (this.deferred, their number in passDeferred), the others lose; the decided units whose state changes go to
-   * this.flips. Returns their number; the winners' in passAbove.
+   * The field of a unit of class c in state s with G = gi, by the very expression of computeField (so comparisons of
+   * these values decide exactly as comparisons of the field would).
    */
-  private classify2(pLo: number, pHi: number): number {
-    const { m, h, state, flips, deferred } = this;
-    let nf = 0;
-    let nd = 0;
-    let above = 0;
-    for (let i = 0; i < m; i++) {
-      // branch-free: win = v > pHi, defer = pLo <= v <= pHi, flip = decided and win != s_i
-      const v = h[i]!;
-      const win = +(v > pHi);
-      const defer = +(v >= pLo) & (win ^ 1);
-      above += win;
-      deferred[nd] = i;
-      nd += defer;
-      flips[nf] = i;
-      nf += (win ^ state[i]!) & (defer ^ 1);
-    }
-    this.passAbove = above;
-    this.passDeferred = nd;
-    return nf;
+  private fieldOf(gi: number, c: number, s: number): number {
+    return gi * (1 / this.norm) + this.classBases[c]! - s * this.selfByClass[c]!;
   }
 
-  /** Brings G and the field (with its statistics) up to date for the current state. */
-  private updateField(): void {
+  /** Brings G and the class constants up to date for the current state. */
+  private updateG(): void {
     if (this.refreshG()) this.gatherG();
     this.setClassBases();
-    this.computeField();
+    this.fieldFresh = true;
+    this.hFresh = false;
+  }
+
+  /** Brings G and the field up to date for the current state. */
+  private updateField(): void {
+    if (!this.fieldFresh) this.updateG();
+    if (!this.hFresh) this.computeField();
+  }
+
+  /**
+   * The bar below the k-th largest field: an order statistic of the field at a regular sample of units, 4 standard
+   * deviations of the sample's count below the expected rank of the k-th largest, lowered by the tie tolerance.
+   */
+  private sampleBar(): number {
+    const { m, k, g, state, unitClass, sample } = this;
+    const stride = Math.max(1, Math.floor(m / sample.length));
+    const n = Math.min(sample.length, Math.floor(m / stride));
+    for (let r = 0; r < n; r++) {
+      const i = r * stride;
+      sample[r] = this.fieldOf(g[i]!, unitClass[i]!, state[i]!);
+    }
+    const expect = (n * k) / m;
+    const sd = Math.sqrt(expect * (1 - k / m));
+    const jLo = Math.min(n - 1, Math.ceil(expect + 4 * sd)); // descending rank in the sample
+    return selectRank(sample, n - 1 - jLo, n) - FIELD_TIE_TOLERANCE;
+  }
+
+  /**
+   * The units whose field reaches `bar` (G at or above their class's integer bar), in index order, to this.cand
+   * (nCand), and the active units below it to this.actList (nActBelow): one pass over G against the lower of each
+   * pattern count's two bars, then the few that passed it against their own class's bar; the active units are
+   * searched only when some are below the bar.
+   */
+  private filterCandidates(bar: number): void {
+    const { classStart: cs, g, state, unitClass, cand, actList, keyBar, k, m } = this;
+    for (let key = 0; key < keyBar.length; key++) keyBar[key] = this.firstAbove(bar, key >> 1, key & 1, 0, (key >> 1) * k, false);
+    let nc = 0;
+    for (let c = 0; c <= this.maxCount; c++) {
+      const b = Math.min(keyBar[2 * c]!, keyBar[2 * c + 1]!);
+      const e = cs[c + 1]!;
+      for (let i = cs[c]!; i < e; i++) {
+        cand[nc] = i;
+        nc += +(g[i]! >= b);
+      }
+    }
+    let w = 0;
+    let on = 0;
+    for (let r = 0; r < nc; r++) {
+      const i = cand[r]!;
+      const si = state[i]!;
+      const pass = +(g[i]! >= keyBar[2 * unitClass[i]! + si]!);
+      cand[w] = i;
+      w += pass;
+      on += si & pass;
+    }
+    let na = 0;
+    if (on < this.activeCount) {
+      if (this.activeKnown) {
+        const units = this.activeSet;
+        for (let r = 0; r < this.activeCount; r++) {
+          const i = units[r]!;
+          if (g[i]! < keyBar[2 * unitClass[i]! + 1]!) actList[na++] = i;
+        }
+      } else {
+        for (let i = 0; i < m; i++) {
+          if (state[i] !== 0 && g[i]! < keyBar[2 * unitClass[i]! + 1]!) actList[na++] = i;
+        }
+      }
+    }
+    this.nCand = w;
+    this.nActBelow = na;
+  }
+
+  /** The candidates' fields into candField (by the expression of computeField); returns their number. */
+  private candidateFields(): number {
+    const { g, state, unitClass, selfByClass, classBases, cand, candField } = this;
+    const inv = 1 / this.norm;
+    const nc = this.nCand;
+    for (let r = 0; r < nc; r++) {
+      const i = cand[r]!;
+      const c = unitClass[i]!;
+      candField[r] = g[i]! * inv + classBases[c]! - state[i]! * selfByClass[c]!;
+    }
+    return nc;
+  }
+
+  /**
+   * The smallest G in [lo, hi + 1] whose field (fieldOf) in class (c, s) exceeds x (strict) or reaches it: an estimate
+   * from the field's linear form, corrected by evaluating the field itself (which is non-decreasing in G).
+   */
+  private firstAbove(x: number, c: number, s: number, lo: number, hi: number, strict: boolean): number {
+    const inv = 1 / this.norm;
+    const base = this.classBases[c]!;
+    const self = s * this.selfByClass[c]!;
+    let est = Math.ceil((x - base + self) * this.norm);
+    if (!(est >= lo)) est = lo; // (also NaN)
+    if (est > hi + 1) est = hi + 1;
+    if (strict) {
+      while (est > lo && (est - 1) * inv + base - self > x) est--;
+      while (est <= hi && !(est * inv + base - self > x)) est++;
+    } else {
+      while (est > lo && (est - 1) * inv + base - self >= x) est--;
+      while (est <= hi && !(est * inv + base - self >= x)) est++;
+    }
+    return est;
   }
 
   /** Adds the change of each changed overlap since G was last up to date to G over its pattern's units. */
@@ -642,6 +760,7 @@ export class Notebook {
     }
     this.changedCount = nc;
     this.fieldFresh = false;
+    this.activeKnown = false;
   }
 
   /** Notes whether the state is exactly a stored pattern (S = k and o_mu = k), for the fixed points known at encoding. */
@@ -662,62 +781,6 @@ export class Notebook {
     const flips = this.flips;
     for (let q = 0; q < nf; q++) this.toggle(flips[q]!);
     this.noteStored();
-    return nf;
-  }
-
-  /**
-   * The two pivots that bracket the k-th largest field: order statistics of the field at a regular sample of units,
-   * widened by the tie tolerance so that every near-tie of the threshold is deferred.
-   */
-  private samplePivots(): void {
-    const { m, k, h } = this;
-    const sample = this.sample;
-    const stride = Math.max(1, Math.floor(m / sample.length));
-    const s = Math.min(sample.length, Math.floor(m / stride));
-    for (let r = 0; r < s; r++) sample[r] = h[r * stride]!;
-    const expect = (s * k) / m;
-    const sd = Math.sqrt(expect * (1 - k / m));
-    const jHi = Math.max(0, Math.floor(expect - 4 * sd - 1)); // descending ranks of the pivots in the sample
-    const jLo = Math.min(s - 1, Math.ceil(expect + 4 * sd));
-    const tol = FIELD_TIE_TOLERANCE;
-    this.pivotLo = selectRank(sample, s - 1 - jLo, s) - tol;
-    this.pivotHi = selectRank(sample, s - 1 - jHi, s) + tol;
-  }
-
-  /** Selects the k winners among all units (always succeeds); flips into this.flips, returns their number. */
-  private selectAll(): number {
-    const { m, k, deferred } = this;
-    for (let i = 0; i < m; i++) deferred[i] = i;
-    return this.decideDeferred(m, k, 0);
-  }
-
-  /**
-   * The `need` largest fields among the nd units in this.deferred (in index order) win; fields within
-   * FIELD_TIE_TOLERANCE of the need-th largest are tied with it and the lowest indices among them win;
-   * appends the deferred units whose state changes to this.flips after the first nf. Returns the new flip count.
-   */
-  private decideDeferred(nd: number, need: number, nf: number): number {
-    const { h: field, state, flips, deferred } = this;
-    if (need === 0) {
-      for (let r = 0; r < nd; r++) if (state[deferred[r]!] !== 0) flips[nf++] = deferred[r]!;
-      return nf;
-    }
-    const vals = this.scratch;
-    for (let r = 0; r < nd; r++) vals[r] = field[deferred[r]!]!;
-    const tol = FIELD_TIE_TOLERANCE;
-    const t = selectRank(vals, nd - need, nd);
-    let greater = 0;
-    for (let r = 0; r < nd; r++) greater += +(field[deferred[r]!]! > t + tol);
-    let ties = need - greater; // winners among the values tied with t, the lowest indices first
-    for (let r = 0; r < nd; r++) {
-      const i = deferred[r]!;
-      const v = field[i]!;
-      const tie = +(v >= t - tol && v <= t + tol) & +(ties > 0);
-      ties -= tie;
-      const on = +(v > t + tol) | tie;
-      flips[nf] = i;
-      nf += on ^ state[i]!;
-    }
     return nf;
   }
 
@@ -743,17 +806,68 @@ export class Notebook {
 
   /** The kWTA cycle itself (kwtaStep without the stored fixed points). */
   private kwtaSelect(): number {
-    const { k } = this;
-    if (!this.fieldFresh) this.updateField();
-    if (this.activeCount === k && this.minOn > this.maxOff + FIELD_TIE_TOLERANCE) return 0;
+    const { k, m, g, state, unitClass, actList, cand, candField: cf } = this;
+    if (!this.fieldFresh) this.updateG();
+    let bar = this.sampleBar();
+    this.filterCandidates(bar);
+    if (this.nCand < k) this.filterCandidates((bar = -Infinity));
+    let nc = this.candidateFields();
+    const tol = FIELD_TIE_TOLERANCE;
+    if (this.activeCount === k) {
+      // min h over the active units against max h over the others (the candidates' and the active units' below the bar)
+      let minOn = Infinity;
+      let maxOff = -Infinity;
+      for (let r = 0; r < nc; r++) {
+        const v = cf[r]!;
+        if (state[cand[r]!] === 0) {
+          if (v > maxOff) maxOff = v;
+        } else if (v < minOn) minOn = v;
+      }
+      for (let r = 0; r < this.nActBelow; r++) minOn = Math.min(minOn, this.fieldOf(g[actList[r]!]!, unitClass[actList[r]!]!, 1));
+      if (maxOff === -Infinity && m > k && !(minOn >= bar + tol)) {
+        // every inactive unit is below the bar: their largest field exactly (rare)
+        for (let i = 0; i < m; i++) if (state[i] === 0) maxOff = Math.max(maxOff, this.fieldOf(g[i]!, unitClass[i]!, 0));
+      }
+      if (minOn > maxOff + tol) return 0;
+    }
     this.counters.selections++;
-    this.samplePivots();
-    let nf = this.classify2(this.pivotLo, this.pivotHi);
-    // (equal fields, e.g. the silent state's, all fall in the sample's bracket and the tie rule picks the lowest k)
-    const need = k - this.passAbove;
-    const nd = this.passDeferred;
-    nf = need < 0 || need > nd ? this.selectAll() : this.decideDeferred(nd, need, nf);
-    return this.applyFlips(nf);
+    const vals = this.scratch;
+    for (let r = 0; r < nc; r++) vals[r] = cf[r]!;
+    let t = selectRank(vals, nc - k, nc);
+    if (t - tol < bar) {
+      // the k-th largest's ties may reach below the bar: every unit is a candidate
+      this.filterCandidates((bar = -Infinity));
+      nc = this.candidateFields();
+      for (let r = 0; r < nc; r++) vals[r] = cf[r]!;
+      t = selectRank(vals, nc - k, nc);
+    }
+    // The candidates in index order: the k largest fields win, those within the tolerance of the k-th largest are tied
+    // and the lowest indices among them win; the active units below the bar lose.
+    const { flips } = this;
+    let greater = 0;
+    for (let r = 0; r < nc; r++) greater += +(cf[r]! > t + tol);
+    let ties = k - greater;
+    let nf = 0;
+    let nw = 0;
+    const winners = this.deferred;
+    for (let r = 0; r < nc; r++) {
+      const i = cand[r]!;
+      const v = cf[r]!;
+      const tie = +(v >= t - tol && v <= t + tol) & +(ties > 0);
+      ties -= tie;
+      const on = +(v > t + tol) | tie;
+      flips[nf] = i;
+      nf += on ^ state[i]!;
+      winners[nw] = i;
+      nw += on;
+    }
+    for (let r = 0; r < this.nActBelow; r++) flips[nf++] = actList[r]!;
+    this.applyFlips(nf);
+    if (nw === this.activeCount) {
+      this.activeSet.set(winners.subarray(0, nw));
+      this.activeKnown = true;
+    }
+    return nf;
   }
 
   /** One synchronous fixed-threshold cycle: s_i <- [h_i >= U] (within FIELD_TIE_TOLERANCE). Returns the number of flips. */
@@ -773,7 +887,7 @@ export class Notebook {
   /** The threshold cycle itself (thresholdStep without the stored fixed points). */
   private thresholdSelect(): number {
     const uTol = this.params.u - FIELD_TIE_TOLERANCE;
-    if (!this.fieldFresh) this.updateField();
+    this.updateField();
     const { m, state, flips, h } = this;
     let nf = 0;
     for (let i = 0; i < m; i++) {
@@ -820,6 +934,8 @@ export class Notebook {
     this.overlapSum = sum;
     this.gFresh = false;
     this.fieldFresh = false;
+    this.activeSet.set(seedUnits);
+    this.activeKnown = true;
     this.noteStored();
   }
 
