@@ -45,13 +45,20 @@
  * are summed by straight-line code) or by scattering the overlaps that changed over their patterns' k units;
  * `fieldUpdate` picks (`auto`: scatter when under a third of the patterns changed, which is rare: from a random seed
  * the first cycles change 65-85% of the overlaps). Every path gives the same integers, hence bit for bit the same
- * field. A kWTA cycle computes h in one pass (with min h over the active units and max h over the others: a cycle
- * that would change nothing is recognised without a selection); the k-th largest field is bracketed by two order
- * statistics of a regular sample of the field, one pass decides the units outside the bracket and an exact selection
- * the few inside (all units when the bracket misses). A state equal to a stored pattern (S = k and o_mu = k) is
- * recognised from the overlaps; whether that pattern is a fixed point of a kWTA and of a threshold cycle is learnt
- * the first time a state lands on it, so the reactivations that end on a memory (99.9% at the published size) skip
- * the pass that only confirmed it.
+ * field. A kWTA cycle never computes the whole field: within one class (c, s) the field is non-decreasing in G, so a
+ * bar on the field (an order statistic of the field at a regular sample of 128 units, about 2 standard deviations
+ * below the k-th largest, minus the tie tolerance) is an integer bar on G per class (the smallest G whose field,
+ * evaluated by the same expression, reaches it). The pass that gathers G lists the units at or above their class's
+ * bar (the candidates: 230 on average for k = 100 at the published size); the active units below it lose. The field
+ * of the candidates is computed by the same expression as the whole field (h = G / n + b_c - A'_c s), so the k-th
+ * largest among them (a selection), the tie group within FIELD_TIE_TOLERANCE of it and the lowest indices among the
+ * tied are those of the whole field. When fewer than k units reach the bar, or the tie group could reach below it,
+ * every unit is a candidate. The fixed-point test (min h over the active units > max h over the others + tolerance)
+ * is made on the candidates and the active units below the bar. Decisions, cycle counts and counters are the
+ * previous notebook's (docs/DECISIONS.md 48); the whole field h is computed only for `field` and the threshold
+ * cycles. A state equal to a stored pattern (S = k and o_mu = k) is recognised from the overlaps; whether that
+ * pattern is a fixed point of a kWTA and of a threshold cycle is learnt the first time a state lands on it, so the
+ * reactivations that end on a memory (99.9% at the published size) skip the pass that only confirmed it.
  * Exactness: with a = 1/20 and gamma = 0.6 (the published values) 400 n h_i is an integer, so distinct fields differ
  * by at least 1/(400 n) = 2.6e-5 at M = 2000, far above FIELD_TIE_TOLERANCE and the rounding of one product and two
  * sums (~1e-16): the winners are those of exact arithmetic, the same as the dense float W's of the previous notebook
@@ -256,29 +263,20 @@ export class Notebook {
   private fieldFresh = false;
   private hFresh = false;
   /**
-   * Per field class (key 2c + s: pattern count c, state s) a histogram of G over [0, c k] at hist[histOff[key] ..],
-   * all zero between cycles, and the class's count, smallest and largest G, and the G thresholds of winning and of
-   * tying in the current kWTA cycle (keyHead: the walk's position).
+   * The kWTA cycle's candidates (cand, nCand: the units whose field reaches the sample's bar, in index order) with their
+   * fields (candField), the active units below the bar (actList, nActBelow), and each field class's integer bar
+   * (keyBar[2c + s]: the smallest G whose field reaches the bar in pattern count c and state s).
    */
-  private readonly hist: Int32Array;
-  private readonly histOff: Int32Array;
-  private readonly keyCount: Int32Array;
-  private readonly keyLo: Int32Array;
-  private readonly keyHi: Int32Array;
-  private readonly keyWin: Int32Array;
-  private readonly keyTie: Int32Array;
-  private readonly keyHead: Int32Array;
-  private readonly keyVal: Float64Array;
-  private readonly keyOrder: Int32Array;
-  private readonly actList: Int32Array;
   private readonly cand: Int32Array;
-  private readonly keyBar: Int32Array;
   private readonly candField: Float64Array;
   private nCand = 0;
+  private readonly actList: Int32Array;
   private nActBelow = 0;
+  private readonly keyBar: Int32Array;
   /** The active units (in no particular order) when `activeKnown`: set by a seed and by a kWTA cycle, lost on a flip. */
   private readonly activeSet: Int32Array;
   private activeKnown = false;
+  /** The fields of a regular sample of units (sampleBar). */
   private readonly sample = new Float64Array(128);
   /** The stored pattern the state equals (-1: none), and what is known of the stored patterns as fixed points (kwtaStep). */
   private atStored = -1;
@@ -287,7 +285,8 @@ export class Notebook {
   private readonly flips: Int32Array;
   private readonly activeUnits: Int32Array;
   private readonly scratch: Float64Array;
-  private readonly deferred: Int32Array;
+  /** The winners of the last kWTA selection (its new active units). */
+  private readonly winners: Int32Array;
   private readonly coef: Float64Array;
   private readonly seedUnits: Int32Array;
   private dense: Float64Array | undefined;
@@ -346,25 +345,9 @@ export class Notebook {
       this.selfByClass[c] = d;
     }
     for (let i = 0; i < m; i++) this.selfWeight[i] = this.selfByClass[count[i]!]!;
-    const keys = 2 * (maxCount + 1);
-    this.histOff = new Int32Array(keys);
-    let histSize = 0;
-    for (let key = 0; key < keys; key++) {
-      this.histOff[key] = histSize;
-      histSize += (key >> 1) * k + 1;
-    }
-    this.hist = new Int32Array(histSize);
-    this.keyCount = new Int32Array(keys);
-    this.keyLo = new Int32Array(keys);
-    this.keyHi = new Int32Array(keys);
-    this.keyWin = new Int32Array(keys);
-    this.keyTie = new Int32Array(keys);
-    this.keyHead = new Int32Array(keys);
-    this.keyVal = new Float64Array(keys);
-    this.keyOrder = new Int32Array(keys);
+    this.keyBar = new Int32Array(2 * (maxCount + 1));
     this.actList = new Int32Array(m);
     this.cand = new Int32Array(m);
-    this.keyBar = new Int32Array(keys);
     this.candField = new Float64Array(m);
     this.activeSet = new Int32Array(m);
 
@@ -379,7 +362,7 @@ export class Notebook {
     this.flips = new Int32Array(m);
     this.activeUnits = new Int32Array(m);
     this.scratch = new Float64Array(m);
-    this.deferred = new Int32Array(m);
+    this.winners = new Int32Array(m);
     this.coef = new Float64Array(p);
     this.seedUnits = new Int32Array(k);
 
@@ -533,48 +516,98 @@ export class Notebook {
    * G_i = sum_{mu ∋ i} o_mu for every unit, gathered from the overlaps: the units of one pattern count c form an index
    * range, summed by straight-line code for c <= 8 (no inner loop to mispredict; about 20% faster than the loop).
    */
-  private gatherG(): void {
-    const { classStart: cs, unitPatterns: u, overlap: o, g } = this;
+  private gatherG(filter: boolean): number {
+    const { classStart: cs, unitPatterns: u, overlap: o, g, cand, keyBar } = this;
     let q = 0;
+    let nc = 0;
     for (let c = 0; c <= this.maxCount; c++) {
       const e = cs[c + 1]!;
       let i = cs[c]!;
+      const b = filter ? Math.min(keyBar[2 * c]!, keyBar[2 * c + 1]!) : 0x7fffffff;
       switch (c) {
         case 0:
-          for (; i < e; i++) g[i] = 0;
+          for (; i < e; i++) {
+            const gi = 0;
+            g[i] = gi;
+            cand[nc] = i;
+            nc += +(gi >= b);
+          }
           break;
         case 1:
-          for (; i < e; i++, q += 1) g[i] = o[u[q]!]!;
+          for (; i < e; i++, q += 1) {
+            const gi = o[u[q]!]!;
+            g[i] = gi;
+            cand[nc] = i;
+            nc += +(gi >= b);
+          }
           break;
         case 2:
-          for (; i < e; i++, q += 2) g[i] = o[u[q]!]! + o[u[q + 1]!]!;
+          for (; i < e; i++, q += 2) {
+            const gi = o[u[q]!]! + o[u[q + 1]!]!;
+            g[i] = gi;
+            cand[nc] = i;
+            nc += +(gi >= b);
+          }
           break;
         case 3:
-          for (; i < e; i++, q += 3) g[i] = o[u[q]!]! + o[u[q + 1]!]! + o[u[q + 2]!]!;
+          for (; i < e; i++, q += 3) {
+            const gi = o[u[q]!]! + o[u[q + 1]!]! + o[u[q + 2]!]!;
+            g[i] = gi;
+            cand[nc] = i;
+            nc += +(gi >= b);
+          }
           break;
         case 4:
-          for (; i < e; i++, q += 4) g[i] = o[u[q]!]! + o[u[q + 1]!]! + (o[u[q + 2]!]! + o[u[q + 3]!]!);
+          for (; i < e; i++, q += 4) {
+            const gi = o[u[q]!]! + o[u[q + 1]!]! + (o[u[q + 2]!]! + o[u[q + 3]!]!);
+            g[i] = gi;
+            cand[nc] = i;
+            nc += +(gi >= b);
+          }
           break;
         case 5:
-          for (; i < e; i++, q += 5) g[i] = o[u[q]!]! + o[u[q + 1]!]! + (o[u[q + 2]!]! + o[u[q + 3]!]!) + o[u[q + 4]!]!;
+          for (; i < e; i++, q += 5) {
+            const gi = o[u[q]!]! + o[u[q + 1]!]! + (o[u[q + 2]!]! + o[u[q + 3]!]!) + o[u[q + 4]!]!;
+            g[i] = gi;
+            cand[nc] = i;
+            nc += +(gi >= b);
+          }
           break;
         case 6:
-          for (; i < e; i++, q += 6) g[i] = o[u[q]!]! + o[u[q + 1]!]! + (o[u[q + 2]!]! + o[u[q + 3]!]!) + (o[u[q + 4]!]! + o[u[q + 5]!]!);
+          for (; i < e; i++, q += 6) {
+            const gi = o[u[q]!]! + o[u[q + 1]!]! + (o[u[q + 2]!]! + o[u[q + 3]!]!) + (o[u[q + 4]!]! + o[u[q + 5]!]!);
+            g[i] = gi;
+            cand[nc] = i;
+            nc += +(gi >= b);
+          }
           break;
         case 7:
-          for (; i < e; i++, q += 7) g[i] = o[u[q]!]! + o[u[q + 1]!]! + (o[u[q + 2]!]! + o[u[q + 3]!]!) + (o[u[q + 4]!]! + o[u[q + 5]!]!) + o[u[q + 6]!]!;
+          for (; i < e; i++, q += 7) {
+            const gi = o[u[q]!]! + o[u[q + 1]!]! + (o[u[q + 2]!]! + o[u[q + 3]!]!) + (o[u[q + 4]!]! + o[u[q + 5]!]!) + o[u[q + 6]!]!;
+            g[i] = gi;
+            cand[nc] = i;
+            nc += +(gi >= b);
+          }
           break;
         case 8:
-          for (; i < e; i++, q += 8) g[i] = o[u[q]!]! + o[u[q + 1]!]! + (o[u[q + 2]!]! + o[u[q + 3]!]!) + (o[u[q + 4]!]! + o[u[q + 5]!]!) + (o[u[q + 6]!]! + o[u[q + 7]!]!);
+          for (; i < e; i++, q += 8) {
+            const gi = o[u[q]!]! + o[u[q + 1]!]! + (o[u[q + 2]!]! + o[u[q + 3]!]!) + (o[u[q + 4]!]! + o[u[q + 5]!]!) + (o[u[q + 6]!]! + o[u[q + 7]!]!);
+            g[i] = gi;
+            cand[nc] = i;
+            nc += +(gi >= b);
+          }
           break;
         default:
           for (; i < e; i++) {
             let gi = 0;
             for (const qe = q + c; q < qe; q++) gi += o[u[q]!]!;
             g[i] = gi;
+            cand[nc] = i;
+            nc += +(gi >= b);
           }
       }
     }
+    return nc;
   }
 
   /**
@@ -601,7 +634,7 @@ export class Notebook {
 
   /** Brings G and the class constants up to date for the current state. */
   private updateG(): void {
-    if (this.refreshG()) this.gatherG();
+    if (this.refreshG()) this.gatherG(false);
     this.setClassBases();
     this.fieldFresh = true;
     this.hFresh = false;
@@ -614,20 +647,25 @@ export class Notebook {
   }
 
   /**
-   * The bar below the k-th largest field: an order statistic of the field at a regular sample of units, 4 standard
-   * deviations of the sample's count below the expected rank of the k-th largest, lowered by the tie tolerance.
+   * The bar below the k-th largest field: an order statistic of the field at a regular sample of units, 2 standard
+   * deviations of the sample's count below the expected rank of the k-th largest, lowered by the tie tolerance (a bar
+   * above the k-th largest only costs a second pass: kwtaSelect). The sample's G is summed from the overlaps when G
+   * is about to be gathered.
    */
-  private sampleBar(): number {
-    const { m, k, g, state, unitClass, sample } = this;
+  private sampleBar(fromOverlaps: boolean): number {
+    const { m, k, g, state, unitClass, sample, unitPtr, unitPatterns, overlap } = this;
     const stride = Math.max(1, Math.floor(m / sample.length));
     const n = Math.min(sample.length, Math.floor(m / stride));
     for (let r = 0; r < n; r++) {
       const i = r * stride;
-      sample[r] = this.fieldOf(g[i]!, unitClass[i]!, state[i]!);
+      let gi = 0;
+      if (fromOverlaps) for (let q = unitPtr[i]!, e = unitPtr[i + 1]!; q < e; q++) gi += overlap[unitPatterns[q]!]!;
+      else gi = g[i]!;
+      sample[r] = this.fieldOf(gi, unitClass[i]!, state[i]!);
     }
     const expect = (n * k) / m;
     const sd = Math.sqrt(expect * (1 - k / m));
-    const jLo = Math.min(n - 1, Math.ceil(expect + 4 * sd)); // descending rank in the sample
+    const jLo = Math.min(n - 1, Math.ceil(expect + 2 * sd)); // descending rank in the sample
     return selectRank(sample, n - 1 - jLo, n) - FIELD_TIE_TOLERANCE;
   }
 
@@ -638,8 +676,8 @@ export class Notebook {
    * searched only when some are below the bar.
    */
   private filterCandidates(bar: number): void {
-    const { classStart: cs, g, state, unitClass, cand, actList, keyBar, k, m } = this;
-    for (let key = 0; key < keyBar.length; key++) keyBar[key] = this.firstAbove(bar, key >> 1, key & 1, 0, (key >> 1) * k, false);
+    const { classStart: cs, g, cand, keyBar } = this;
+    this.setKeyBars(bar);
     let nc = 0;
     for (let c = 0; c <= this.maxCount; c++) {
       const b = Math.min(keyBar[2 * c]!, keyBar[2 * c + 1]!);
@@ -649,6 +687,18 @@ export class Notebook {
         nc += +(g[i]! >= b);
       }
     }
+    this.refineCandidates(nc);
+  }
+
+  /** Each field class's integer bar: the smallest G whose field reaches `bar`. */
+  private setKeyBars(bar: number): void {
+    const { keyBar, k } = this;
+    for (let key = 0; key < keyBar.length; key++) keyBar[key] = this.firstAbove(bar, key >> 1, key & 1, 0, (key >> 1) * k);
+  }
+
+  /** Keeps the nc units in this.cand that reach their own class's bar, and lists the active units below it. */
+  private refineCandidates(nc: number): void {
+    const { g, state, unitClass, cand, actList, keyBar, m } = this;
     let w = 0;
     let on = 0;
     for (let r = 0; r < nc; r++) {
@@ -691,25 +741,21 @@ export class Notebook {
   }
 
   /**
-   * The smallest G in [lo, hi + 1] whose field (fieldOf) in class (c, s) exceeds x (strict) or reaches it: an estimate
-   * from the field's linear form, corrected by evaluating the field itself (which is non-decreasing in G).
+   * The smallest G in [lo, hi + 1] whose field (fieldOf) in class (c, s) reaches x: an estimate from the field's
+   * linear form, corrected by evaluating the field itself (which is non-decreasing in G).
    */
-  private firstAbove(x: number, c: number, s: number, lo: number, hi: number, strict: boolean): number {
+  private firstAbove(x: number, c: number, s: number, lo: number, hi: number): number {
     const inv = 1 / this.norm;
     const base = this.classBases[c]!;
     const self = s * this.selfByClass[c]!;
     let est = Math.ceil((x - base + self) * this.norm);
-    if (!(est >= lo)) est = lo; // (also NaN)
+    if (!(est >= lo)) est = lo; // (also NaN, and x = -Infinity)
     if (est > hi + 1) est = hi + 1;
-    if (strict) {
-      while (est > lo && (est - 1) * inv + base - self > x) est--;
-      while (est <= hi && !(est * inv + base - self > x)) est++;
-    } else {
-      while (est > lo && (est - 1) * inv + base - self >= x) est--;
-      while (est <= hi && !(est * inv + base - self >= x)) est++;
-    }
+    while (est > lo && (est - 1) * inv + base - self >= x) est--;
+    while (est <= hi && !(est * inv + base - self >= x)) est++;
     return est;
   }
+
 
   /** Adds the change of each changed overlap since G was last up to date to G over its pattern's units. */
   private scatterChanged(): void {
@@ -786,10 +832,11 @@ export class Notebook {
 
   /**
    * One synchronous kWTA cycle: s <- the k units of largest field (ties to the lowest index). Returns the number of
-   * flips. The field is brought up to date if a flip left it stale (updateField); a fixed point (exactly k active,
-   * min h over them above max h over the others) changes nothing; otherwise one pass decides the units outside the
-   * sample's bracket and an exact selection those inside (all units when the bracket misses). A stored pattern known
-   * to be a kWTA fixed point (learnt the first time a state equals it) is recognised without a pass.
+   * flips. G is brought up to date if a flip left it stale, and the units whose field reaches a bar drawn from a
+   * sample (the candidates, about 2k) are listed in the same pass; the field is computed for the candidates only. A
+   * fixed point (exactly k active, min h over them above max h over the others) changes nothing; otherwise an exact
+   * selection among the candidates decides (every unit is a candidate when the bar misses). A stored pattern known to
+   * be a kWTA fixed point (learnt the first time a state equals it) is recognised without a pass.
    */
   kwtaStep(): number {
     this.counters.cycles++;
@@ -807,9 +854,25 @@ export class Notebook {
   /** The kWTA cycle itself (kwtaStep without the stored fixed points). */
   private kwtaSelect(): number {
     const { k, m, g, state, unitClass, actList, cand, candField: cf } = this;
-    if (!this.fieldFresh) this.updateG();
-    let bar = this.sampleBar();
-    this.filterCandidates(bar);
+    let bar: number;
+    if (!this.fieldFresh && this.refreshG()) {
+      // G gathered anew, and filtered against the bar (from the sample's G, summed from the overlaps) in the same pass
+      this.setClassBases();
+      this.fieldFresh = true;
+      this.hFresh = false;
+      bar = this.sampleBar(true);
+      this.setKeyBars(bar);
+      this.refineCandidates(this.gatherG(true));
+    } else {
+      if (!this.fieldFresh) {
+        // (refreshG scattered the changed overlaps into G)
+        this.setClassBases();
+        this.fieldFresh = true;
+        this.hFresh = false;
+      }
+      bar = this.sampleBar(false);
+      this.filterCandidates(bar);
+    }
     if (this.nCand < k) this.filterCandidates((bar = -Infinity));
     let nc = this.candidateFields();
     const tol = FIELD_TIE_TOLERANCE;
@@ -836,7 +899,7 @@ export class Notebook {
     let t = selectRank(vals, nc - k, nc);
     if (t - tol < bar) {
       // the k-th largest's ties may reach below the bar: every unit is a candidate
-      this.filterCandidates((bar = -Infinity));
+      this.filterCandidates(-Infinity);
       nc = this.candidateFields();
       for (let r = 0; r < nc; r++) vals[r] = cf[r]!;
       t = selectRank(vals, nc - k, nc);
@@ -849,7 +912,7 @@ export class Notebook {
     let ties = k - greater;
     let nf = 0;
     let nw = 0;
-    const winners = this.deferred;
+    const winners = this.winners;
     for (let r = 0; r < nc; r++) {
       const i = cand[r]!;
       const v = cf[r]!;
