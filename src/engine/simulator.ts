@@ -282,7 +282,9 @@ export class Simulator {
         spikesTotal: 0,
         poissonP: src?.kind === 'poisson' ? (src.rate_hz * network.dtMs) / 1000 : 0,
         poissonStop: src?.kind === 'poisson' && src.stop_ms !== undefined ? Math.round(src.stop_ms / network.dtMs) : Infinity,
-        bounds: threads > 1 && pop.model ? sliceBounds(pop.size, threads) : null,
+        // a model whose step needs the whole population (wholePopulation, e.g. kwta_unit's k-th largest field) is never
+        // cut: all of it is thread 0's, as a population below the smallest split is
+        bounds: threads > 1 && pop.model ? sliceBounds(pop.size, threads, pop.model.wholePopulation === true ? Infinity : undefined) : null,
         ext,
         sliceSpikes: threads > 1 && pop.model ? store.u32(pop.size) : null,
         firedAt: pop.model ? null : new Float64Array(pop.size).fill(-1),

@@ -54,6 +54,11 @@ export interface SpikingNotebookOptions {
    * disagree with the notebook.
    */
   readonly unitOverrides?: Readonly<Record<string, number>>;
+  /**
+   * Engine threads (default 1). The kwta_unit population is never cut into thread slices (its model is
+   * `wholePopulation`), so more threads only share the delivery of the recurrent spikes.
+   */
+  readonly threads?: number;
 }
 
 /**
@@ -207,7 +212,7 @@ export class SpikingNotebook implements ReplaySource {
   /**
    * The spiking circuit of `notebook` (an algebraic notebook of the Hopfield kind, built with `seed`: its index
    * patterns become the synapses, and the same seed draws the reactivation seeds). Runs on the cpu backend in float64,
-   * one thread.
+   * on `options.threads` engine threads (default 1).
    */
   static async create(notebook: Notebook, seed: number, options: SpikingNotebookOptions = {}): Promise<SpikingNotebook> {
     const kind = (notebook.params as { readonly kind?: string }).kind ?? 'hopfield';
@@ -217,7 +222,7 @@ export class SpikingNotebook implements ReplaySource {
     const gap = options.gapTicks ?? 2;
     if (!(Number.isInteger(gap) && gap >= 0)) throw new InputError('spiking notebook: gapTicks', `must be an integer >= 0, got ${gap}`);
     const network = buildNotebookNetwork(notebook, seed, dtMs, options.unitOverrides);
-    const sim = await Simulator.create(network, { seed, backend: new CpuBackend(), threads: 1 });
+    const sim = await Simulator.create(network, { seed, backend: new CpuBackend(), threads: options.threads ?? 1 });
     return new SpikingNotebook(notebook, network, sim, seed, options);
   }
 

@@ -146,6 +146,12 @@ describe('the spiking notebook against the algebraic notebook, state for state',
     expect(r.outcomes.filter((o) => o === 'stored').length).toBe(100);
   }, 30_000);
 
+  it('agrees on two engine threads too: the engine never cuts the kwta_unit population (its k-th largest field) into slices', async () => {
+    // M 2000 is far above the engine's smallest split (partition.ts MIN_SPLIT), so any other model would be sliced
+    const r = await compare({ m: 2000, p: 100, seed: 3 }, slots(1, 20), { threads: 2 });
+    expect(r.differ).toBe(0);
+  }, 60_000);
+
   it('fills a replay schedule equal, array for array, to computeReplaySchedule, and a CLS run learns the same from either', async () => {
     const c: Case = { m: 300, p: 60, seed: 2, u: 0.2 };
     const base = setup(c).params;

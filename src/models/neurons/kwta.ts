@@ -23,7 +23,7 @@
  * synapses) into the population's step, as the Golgi top-k abstraction of the granule layer lumps Golgi cells; the
  * k-winners rule is the limit of such inhibition that is fast enough to settle within the cycle at the level that
  * leaves k units above threshold. A population of this model is stepped as a whole (its k-th largest field is a
- * population quantity): it must not be split over threads.
+ * population quantity): `wholePopulation`, so the engine never splits it over threads.
  */
 import { defineModel, type FloatArray, type StepIO } from './types.ts';
 
@@ -50,6 +50,7 @@ export const KWTA_UNIT = defineModel<KwtaParams, null>({
     tie: { unit: 'field', default: 1e-9, min: 0, doc: 'fields closer than this are equal (ties go to the lowest index)' },
   },
   receptors: ['hebb', 'seed', 'kwta', 'threshold'],
+  wholePopulation: true,
   stateVars: ['v', 'input', 'load', 'work'],
   derive: () => null,
   init(n) {

@@ -62,6 +62,11 @@ export interface NeuronModel<P extends Record<string, number>, D> {
   readonly stateVars: readonly string[];
   /** Checks relations between parameters that single-parameter bounds cannot express; returns an error or null. */
   validate?(p: P): { field: keyof P & string; expected: string } | null;
+  /**
+   * The step needs the whole population at once (a population-level quantity, such as kwta_unit's k-th largest field):
+   * the engine never cuts such a population into thread slices.
+   */
+  readonly wholePopulation?: boolean;
   /** Exact propagators and other constants computed once per run from params and dt. */
   derive(p: P, dtMs: number): D;
   /** Fills state for n neurons at rest; initial-value distributions are applied by the network layer afterwards. */
