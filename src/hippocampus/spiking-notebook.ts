@@ -91,17 +91,10 @@ export function buildNotebookNetwork(nb: Notebook, seed: number, dtMs: number, u
   };
   const base = buildNetwork(spec, seed, dtMs);
   const pop = base.population(P.notebook)!;
-  // unit -> patterns, and each unit's load n_i (the patterns that hold it)
-  const patterns = nb.patterns;
-  const count = new Int32Array(m);
-  for (let q = 0; q < p * k; q++) count[patterns[q]!]!++;
-  const ptr = new Int32Array(m + 1);
-  for (let i = 0; i < m; i++) ptr[i + 1] = ptr[i]! + count[i]!;
-  const lists = new Int32Array(p * k);
-  const fill = ptr.slice(0, m);
-  for (let mu = 0; mu < p; mu++) for (let q = 0; q < k; q++) lists[fill[patterns[mu * k + q]!]!++] = mu;
+  // unit -> patterns (the notebook's own lists), and each unit's load n_i (the patterns that hold it)
+  const { patterns, unitPtr: ptr, unitPatterns: lists } = nb;
   const load = pop.state.load!;
-  for (let i = 0; i < m; i++) load[i] = count[i]!;
+  for (let i = 0; i < m; i++) load[i] = ptr[i + 1]! - ptr[i]!;
   // Rows of the Hebbian projection: for unit i, every j != i sharing a pattern, with n_ij = the patterns shared.
   const shared = new Int32Array(m);
   const touched = new Int32Array(m);

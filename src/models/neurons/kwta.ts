@@ -25,6 +25,7 @@
  * leaves k units above threshold. A population of this model is stepped as a whole (its k-th largest field is a
  * population quantity): `wholePopulation`, so the engine never splits it over threads.
  */
+import { selectRank } from '../../core/select.ts';
 import { defineModel, type FloatArray, type StepIO } from './types.ts';
 
 export interface KwtaParams extends Record<string, number> {
@@ -137,29 +138,7 @@ export function stepKwta(io: StepIO, p: KwtaParams): number {
   return count;
 }
 
-/** The k-th largest of a[0 .. n) (1 <= k <= n), by in-place selection (Hoare partitioning); reorders a. */
+/** The k-th largest of a[0 .. n) (1 <= k <= n), by in-place selection (core/select.ts); reorders a. */
 export function kthLargest(a: FloatArray, k: number, n: number): number {
-  const target = n - k; // rank from the smallest
-  let lo = 0;
-  let hi = n - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >>> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const x = a[i]!;
-        a[i] = a[j]!;
-        a[j] = x;
-        i++;
-        j--;
-      }
-    }
-    if (target <= j) hi = j;
-    else if (target >= i) lo = i;
-    else break;
-  }
-  return a[target]!;
+  return selectRank(a, n - k, n);
 }
