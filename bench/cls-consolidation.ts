@@ -2,7 +2,8 @@
  * The cls-consolidation scenario with many seeds (default 20; SNR inf, 4, 0.05; unregulated and generalization-
  * optimized; M = 2000, 2000 epochs), run as `purkinje run` runs it (replay schedules in worker threads, each split
  * into one epoch range per thread, shared by every condition). Against today's method in the same script: the
- * notebook of 2026-12-05 (bench/baselines/notebook-2026-12-05.ts) and the new one compute the same `baselineEpochs`
+ * notebook of 2026-12-05 (bench/baselines/notebook-2026-12-05.ts) and the new one (the notebook in the WebAssembly
+ * lanes, backends/cpu/wasm/notebook-lanes.ts, as the worker threads run it) compute the same `baselineEpochs`
  * epochs of seed 1 in this thread, alternately (checked equal entry for entry): the ratio of their times per
  * reactivation is the speed-up of the scenario's dominant cost (the workers' reactivations). Usage:
  * npx tsx bench/cls-consolidation.ts [seeds] [workers] [baselineEpochs]. Prints one JSON object; times in ms. The
@@ -16,6 +17,7 @@ import { clsParams, createTeacher, Notebook, ReplaySchedule, replayKey, sampleDa
 import { loadScenario } from '../src/scenarios/loader.ts';
 import { runScenario } from '../src/scenarios/runner.ts';
 import type { ClsProtocol } from '../src/scenarios/schema.ts';
+import { replaySource } from '../src/scenarios/workers/replay-source.ts';
 import { Notebook as Notebook20261205 } from './baselines/notebook-2026-12-05.ts';
 
 const seeds = Number(process.argv[2] ?? 20);
@@ -28,7 +30,7 @@ const params = clsParams({});
 const train = sampleData(createTeacher(params.teacher, 1), params.p, 'train');
 const key = replayKey(1, params.p, params.notebook);
 const oldS = new ReplaySchedule({ key, epochs: baselineEpochs, source: new Notebook20261205(params.notebook, train, 1) });
-const newS = new ReplaySchedule({ key, epochs: baselineEpochs, source: new Notebook(params.notebook, train, 1) });
+const newS = new ReplaySchedule({ key, epochs: baselineEpochs, source: replaySource(new Notebook(params.notebook, train, 1)) });
 const spent = { old: 0, new: 0 };
 for (let e = 5; e <= baselineEpochs; e += 5)
   for (const [name, s] of [['old', oldS], ['new', newS]] as const) {

@@ -1,17 +1,20 @@
 /**
  * One full run of the complementary-learning-systems model at the published parameters (Sun et al. 2023: N = 100,
  * P = 100, M = 2000, a = 0.05, 2000 epochs of P reactivations, eta = 0.015, SNR = Infinity), from nothing to the
- * curves: the replay schedule split over one worker thread per core (scenarios/workers/replay-pool.ts), then runCls
- * replaying it. In its own process so peak memory is its own. Against today's method in the same script: the notebook
- * of 2026-12-05 (bench/baselines/notebook-2026-12-05.ts: dense float64 W, column updates / low-rank recomputation,
- * one thread) and the new one compute the same `baselineEpochs` epochs in this thread, alternately, checked equal
- * entry for entry; today's full run is estimated as its time per reactivation x 200,000 plus the rest of the run.
+ * curves: the replay schedule split over one worker thread per core (scenarios/workers/replay-pool.ts; each thread
+ * runs the notebook's reactivations eight at a time in the WebAssembly lanes, backends/cpu/wasm/notebook-lanes.ts),
+ * then runCls replaying it. In its own process so peak memory is its own. Against today's method in the same script:
+ * the notebook of 2026-12-05 (bench/baselines/notebook-2026-12-05.ts: dense float64 W, column updates / low-rank
+ * recomputation, one thread), the JavaScript notebook alone (models/memory/cls/notebook.ts) and the lanes compute the
+ * same `baselineEpochs` epochs in this thread, alternately, checked equal entry for entry; today's full run is
+ * estimated as its time per reactivation x 200,000 plus the rest of the run.
  * Usage: npx tsx bench/cls.ts [seed] [epochs] [baselineEpochs]. Prints one JSON object; times in ms.
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { clsParams, createTeacher, Notebook, ReplaySchedule, replayKey, runCls, sampleData } from '../src/models/memory/cls/index.ts';
 import { poolSize, ReplayPool } from '../src/scenarios/workers/replay-pool.ts';
+import { replaySource } from '../src/scenarios/workers/replay-source.ts';
 import { Notebook as Notebook20261205 } from './baselines/notebook-2026-12-05.ts';
 
 const seed = Number(process.argv[2] ?? 1);
@@ -43,13 +46,14 @@ const oldNb = new Notebook20261205(params.notebook, train, seed);
 const oldBuild = { cpu: cpuMs() - c, wall: performance.now() - w };
 c = cpuMs();
 w = performance.now();
-const newNb = new Notebook(params.notebook, train, seed);
+const newNb = replaySource(new Notebook(params.notebook, train, seed));
 const newBuild = { cpu: cpuMs() - c, wall: performance.now() - w };
 const oldS = new ReplaySchedule({ key, epochs: baselineEpochs, source: oldNb });
+const jsS = new ReplaySchedule({ key, epochs: baselineEpochs, source: new Notebook(params.notebook, train, seed) });
 const newS = new ReplaySchedule({ key, epochs: baselineEpochs, source: newNb });
-const spent = { old: { cpu: 0, wall: 0 }, new: { cpu: 0, wall: 0 } };
+const spent = { old: { cpu: 0, wall: 0 }, js: { cpu: 0, wall: 0 }, new: { cpu: 0, wall: 0 } };
 for (let e = 5; e <= baselineEpochs; e += 5) {
-  for (const [name, s] of [['old', oldS], ['new', newS]] as const) {
+  for (const [name, s] of [['old', oldS], ['js', jsS], ['new', newS]] as const) {
     c = cpuMs();
     w = performance.now();
     s.ensure(e);
@@ -59,11 +63,13 @@ for (let e = 5; e <= baselineEpochs; e += 5) {
 }
 const a = oldS.toData();
 const b = newS.toData();
+const j = jsS.toData();
 let equal = true;
-for (const f of ['outcome', 'memory', 'distance', 'active', 'kwtaCycles', 'thresholdCycles', 'unitStart', 'units'] as const) equal &&= a[f].length === b[f].length && a[f].every((v, i) => v === b[f][i]);
+for (const f of ['outcome', 'memory', 'distance', 'active', 'kwtaCycles', 'thresholdCycles', 'unitStart', 'units'] as const) equal &&= a[f].length === b[f].length && a[f].every((v, i) => v === b[f][i] && v === j[f][i]);
 const n = baselineEpochs * params.p;
 const usOld = (1000 * spent.old.wall) / n;
 const usNew = (1000 * spent.new.wall) / n;
+const usJs = (1000 * spent.js.wall) / n;
 const restMs = wallMs - tSchedule; // runCls replaying the finished schedule (setup, recall, student)
 const todayEstimateMs = oldBuild.wall + (usOld * reactivations) / 1000 + restMs;
 
@@ -89,8 +95,9 @@ console.log(
         epochs: baselineEpochs,
         schedules_equal: equal,
         build_ms: { today: round(oldBuild.wall), new: round(newBuild.wall) },
-        us_per_reactivation: { today: round(usOld, 2), new: round(usNew, 2), today_cpu: round((1000 * spent.old.cpu) / n, 2), new_cpu: round((1000 * spent.new.cpu) / n, 2) },
+        us_per_reactivation: { today: round(usOld, 2), js_notebook: round(usJs, 2), new: round(usNew, 2), today_cpu: round((1000 * spent.old.cpu) / n, 2), new_cpu: round((1000 * spent.new.cpu) / n, 2) },
         ratio: round(usOld / usNew, 2),
+        ratio_js_notebook: round(usJs / usNew, 2),
         work: { today: a.work, new: b.work },
       },
       today_full_run_estimate_ms: round(todayEstimateMs),

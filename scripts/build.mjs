@@ -1,5 +1,6 @@
 // `npm run build` (also run by `npm ci` / `npm install` through `prepare`): compiles src/ to dist/ with tsc
-// (tsconfig.build.json), copies the plain-JavaScript files tsc does not emit (worker entries), and writes
+// (tsconfig.build.json), copies the plain-JavaScript files tsc does not emit (worker entries) and the WebAssembly binaries (compiled from
+// assembly/ by `npm run build:wasm` and committed), and writes
 // dist/.build-stamp. bin/purkinje.js runs dist/ when it is newer than every file in src/, else the sources via tsx;
 // the npm package ships dist/ (with src/index.ts compiled to dist/index.js and .d.ts, its entry point), not src/.
 import { execFileSync } from 'node:child_process';
@@ -23,7 +24,7 @@ const copyPlain = (dir) => {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const from = path.join(dir, e.name);
     if (e.isDirectory()) copyPlain(from);
-    else if (e.name.endsWith('.mjs')) cpSync(from, path.join(dist, path.relative(src, from)));
+    else if (e.name.endsWith('.mjs') || e.name.endsWith('.wasm')) cpSync(from, path.join(dist, path.relative(src, from)));
   }
 };
 copyPlain(src);

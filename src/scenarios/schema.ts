@@ -119,6 +119,12 @@ export const clsProtocolSchema = z.strictObject({
   workers: z
     .union([z.literal('auto'), z.number().int().nonnegative().max(64)], { error: "expected 'auto' or a whole number of threads from 0 to 64" })
     .default('auto'),
+  /**
+   * What settles the Hopfield notebook's reactivations and recalls: 'wasm' (default), eight at a time in the
+   * WebAssembly lanes where their integer keys apply (backends/cpu/wasm/notebook-lanes.ts), or 'js', the notebook
+   * alone. Both give the same numbers; 'js' is for comparisons.
+   */
+  notebook_kernel: z.enum(['wasm', 'js']).default('wasm'),
 });
 export type ClsProtocol = z.infer<typeof clsProtocolSchema>;
 

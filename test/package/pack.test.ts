@@ -20,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildNetwork, CpuBackend, loadCircuit, loadScenario, runScenario, Simulator } from '../../src/index.ts';
+import type { ClsProtocol } from '../../src/scenarios/schema.ts';
 import { xorshift32 } from '../xorshift.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -69,7 +70,7 @@ const expectedReads = queries.map((q) => {
 
 /** Plain Node ESM, as a user writes it: reads its inputs from input.json, prints what it computed as JSON. */
 const SCRIPT = `import { readFileSync } from 'node:fs';
-import { BinarySdm, SdmReadPool, Simulator, CpuBackend, buildNetwork, loadCircuit, packBits } from 'purkinje';
+import { BinarySdm, SdmReadPool, Simulator, CpuBackend, buildNetwork, loadCircuit, loadScenario, packBits, runScenario } from 'purkinje';
 
 const input = JSON.parse(readFileSync('input.json', 'utf8'));
 const { spec } = loadCircuit('cuba');
@@ -85,6 +86,10 @@ const pool = await SdmReadPool.create(sdm, 2);
 const reads = await pool.readBatch(input.queries.map((q) => Uint8Array.from(q)));
 await pool.close();
 
+// the CLS model: replay schedules and recalls in the WebAssembly lanes (the compiled kernel shipped in dist/)
+const cls = loadScenario('cls-consolidation');
+const clsRun = await runScenario({ ...cls, scenario: { ...cls.scenario, protocol: { ...cls.scenario.protocol, ...input.cls } } }, {});
+
 let internal = null;
 try {
   await import('purkinje/dist/engine/simulator.js');
@@ -95,6 +100,7 @@ console.log(JSON.stringify({
   spikes: sim.spikeCounts(),
   threads: pool.threads,
   reads: reads.map((r) => ({ active: r.active, sums: [...r.sums], bits: [...r.bits] })),
+  cls: clsRun.results,
   internal,
 }));
 `;
@@ -174,7 +180,7 @@ describe.skipIf(!fresh)('the npm package', () => {
   });
 
   it('holds the compiled build, the circuits and scenarios, and neither sources nor tests; tsx is not a dependency', () => {
-    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/backends/cpu/sdm/sdm-worker.mjs', 'bin/purkinje.js', 'circuits/cuba.yaml', 'scenarios/cuba.yaml', 'README.md'])
+    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/backends/cpu/sdm/sdm-worker.mjs', 'dist/backends/cpu/wasm/notebook-lanes.wasm', 'bin/purkinje.js', 'circuits/cuba.yaml', 'scenarios/cuba.yaml', 'README.md'])
       expect(files).toContain(f);
     expect(files.filter((f) => /^(src|test|bench|scratch)\//.test(f) || f.endsWith('.map'))).toEqual([]);
     if (unreachable) return;
@@ -184,12 +190,12 @@ describe.skipIf(!fresh)('the npm package', () => {
 
   it('imports from plain Node ESM: the simulation the sources run, the SDM read of the definition, no internal paths', async (ctx) => {
     if (unreachable) return ctx.skip(unreachable);
-    const input = { seed: 3, ticks: 1000, n: N, r: R, d: D, w: W, locations, writes, queries };
+    const input = { seed: 3, ticks: 1000, n: N, r: R, d: D, w: W, locations, writes, queries, cls: { seeds: 1, epochs: 12, workers: 0 } };
     writeFileSync(path.join(project, 'input.json'), JSON.stringify(input));
     writeFileSync(path.join(project, 'script.mjs'), SCRIPT);
     const r = spawnSync(process.execPath, ['script.mjs'], { cwd: project, encoding: 'utf8', timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { spikes: Record<string, number>; threads: number; reads: typeof expectedReads; internal: string | null };
+    const out = JSON.parse(r.stdout) as { spikes: Record<string, number>; threads: number; reads: typeof expectedReads; cls: Record<string, unknown>; internal: string | null };
 
     const sim = await Simulator.create(buildNetwork(loadCircuit('cuba').spec, input.seed, 0.1), { seed: input.seed, backend: new CpuBackend() });
     await sim.run(input.ticks);
@@ -200,6 +206,12 @@ describe.skipIf(!fresh)('the npm package', () => {
     expect(out.reads).toEqual(expectedReads);
     expect(expectedReads.some((e) => e.active > 0 && e.bits.some((b) => b === 1))).toBe(true);
     expect(out.internal).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
+
+    // the CLS results the sources compute with the notebook alone (no WebAssembly lanes)
+    const cls = loadScenario('cls-consolidation');
+    const protocol = { ...(cls.scenario.protocol as ClsProtocol), ...input.cls, notebook_kernel: 'js' as const };
+    const here = await runScenario({ ...cls, scenario: { ...cls.scenario, protocol } }, {});
+    expect(out.cls).toEqual(JSON.parse(JSON.stringify(here.results)));
   }, 180_000);
 
   it('type-checks a TypeScript consumer against the declarations and refuses mistakes', (ctx) => {

@@ -21,6 +21,7 @@ import {
   gradientStep,
   meanSquaredError,
   partialTeacherSnr,
+  replayKey,
   runCls,
   type Regime,
   sampleData,
@@ -33,6 +34,7 @@ import { modelSummary, resultExpectations, writeProtocolOutputs } from '../outpu
 import type { RunSummary, ScenarioRunOptions } from '../types.ts';
 import type { ClsProtocol } from '../schema.ts';
 import { poolSize, ReplayPool } from '../workers/replay-pool.ts';
+import { recallStatesFor } from '../workers/replay-source.ts';
 
 const mean = (xs: ArrayLike<number>) => {
   let s = 0;
@@ -45,7 +47,7 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
   const seed0 = opts.seed ?? scenario.seed;
   const out = opts.outDir !== undefined ? new OutputDir(opts.outDir, { overwrite: opts.overwrite === true }) : null;
   const schedules = proto.task === 'alpha-sweep' ? proto.alpha.length * proto.seeds : proto.task === 'notebook-comparison' ? 2 * proto.seeds : proto.seeds;
-  const pool = new ReplayPool(poolSize(proto.workers, schedules));
+  const pool = new ReplayPool(poolSize(proto.workers, schedules), undefined, proto.notebook_kernel);
   try {
     const t0 = performance.now();
     const snrs = proto.snr.map((s) => (s === 'inf' ? Infinity : s));
@@ -86,68 +88,94 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
      * also how evenly each seed's schedule replays the memories (the coefficient of variation of the times each memory
      * is reactivated, over all epochs).
      */
-    const average = async (params: ReturnType<typeof clsParams>, regime: Regime, label: Record<string, unknown>, replayStats = false) => {
-      const E = params.student.epochs;
-      const acc = {
-        train: new Float64Array(E + 1),
-        test: new Float64Array(E + 1),
-        combined: new Float64Array(E + 1),
-        lesion: new Float64Array(E + 1),
-        notebook: [] as number[],
-        notebookTest: [] as number[],
-        stops: [] as number[],
-        /** Per seed: recalls that ended exactly on the cued memory (of P), reactivations by outcome, replay CV. */
-        exact: [] as number[],
-        outcomes: { stored: 0, spurious: 0, silent: 0 },
-        replayCv: [] as number[],
-        /** Seeds that finished (fewer than proto.seeds when the run was interrupted); the curves are their mean. */
-        done: 0,
-      };
+    /** Where each seed's notebook recalls end (recallStatesFor), shared by its runs at every SNR and regime. */
+    const recallCache = new Map<string, NonNullable<ReturnType<typeof recallStatesFor>>>();
+    type Condition = { readonly params: ReturnType<typeof clsParams>; readonly regime: Regime; readonly label: Record<string, unknown>; readonly replayStats?: boolean };
+    /**
+     * Mean curves of `seeds` runs of each condition, seed by seed: every condition's run of a seed starts as soon as
+     * that seed's schedule is back from the threads (conditions of one seed share it when their notebooks do), so the
+     * runs overlap the threads' work on the later seeds. Events of each condition's first seed include its
+     * reactivations. With `replayStats`, also how evenly each seed's schedule replays the memories (the coefficient
+     * of variation of the times each memory is reactivated, over all epochs).
+     */
+    const averageAll = async (conditions: readonly Condition[]) => {
+      const accs = conditions.map(({ params }) => {
+        const E = params.student.epochs;
+        return {
+          train: new Float64Array(E + 1),
+          test: new Float64Array(E + 1),
+          combined: new Float64Array(E + 1),
+          lesion: new Float64Array(E + 1),
+          notebook: [] as number[],
+          notebookTest: [] as number[],
+          stops: [] as number[],
+          /** Per seed: recalls that ended exactly on the cued memory (of P), reactivations by outcome, replay CV. */
+          exact: [] as number[],
+          outcomes: { stored: 0, spurious: 0, silent: 0 },
+          replayCv: [] as number[],
+          /** Seeds that finished (fewer than proto.seeds when the run was interrupted); the curves are their mean. */
+          done: 0,
+        };
+      });
       const seeds = Array.from({ length: proto.seeds }, (_, s) => seed0 + s);
-      pool.prefetch(params, seeds);
-      for (let s = 0; s < proto.seeds && !opts.signal?.aborted; s++) {
+      for (const { params } of conditions) pool.prefetch(params, seeds);
+      seedLoop: for (let s = 0; s < proto.seeds && !opts.signal?.aborted; s++) {
         const first = s === 0;
-        const schedule = await untilAborted(pool.get(params, seed0 + s));
-        if (!schedule) break; // interrupted while the threads computed it
-        const r = runCls(params, seed0 + s, regime, (e: ClsEvent) => {
-          const base = { ...label, seed: seed0 + s };
-          if (e.kind === 'reactivation') {
-            step++;
-            emit('reactivation', Math.max(0, e.memory), { ...base, epoch: e.epoch, outcome: e.outcome, distance: e.distance });
-          } else if (e.kind === 'replay') {
-            if (!first) step += e.stored + e.spurious + e.silent; // the first seed's clock advanced per reactivation
-            emit('replay', e.epoch, { ...base, student_train: e.student_train, student_test: e.student_test });
+        for (const [ci, { params, regime, label, replayStats }] of conditions.entries()) {
+          const acc = accs[ci]!;
+          const E = params.student.epochs;
+          const schedule = await untilAborted(pool.get(params, seed0 + s));
+          if (!schedule || opts.signal?.aborted) break seedLoop; // interrupted while the threads computed it
+          const recallKey = `${replayKey(seed0 + s, params.p, params.notebook)}:${params.teacher.n}:${params.pTest}`;
+          let recall = recallCache.get(recallKey);
+          if (!recall) {
+            recall = recallStatesFor(params, seed0 + s, pool.kernel);
+            if (recall) recallCache.set(recallKey, recall);
           }
-          else if (e.kind === 'consolidation-stop') emit('consolidation-stop', e.epoch, { ...base, t_star: e.t_star, source: e.source });
-        }, { schedule, reactivationEvents: first });
-        for (let e = 0; e <= E; e++) {
-          acc.train[e]! += r.curves.student_train[e]!;
-          acc.test[e]! += r.curves.student_test[e]!;
-          acc.combined[e]! += r.curves.combined_train[e]!;
-          acc.lesion[e]! += r.curves.lesion_memory_score[e]!;
-        }
-        acc.notebook.push(r.curves.notebook_train);
-        acc.notebookTest.push(r.curves.notebook_test);
-        acc.exact.push(r.notebook_exact_recalls);
-        for (const o of ['stored', 'spurious', 'silent'] as const) acc.outcomes[o] += r.reactivations[o];
-        if (replayStats) {
-          const times = new Float64Array(params.p);
-          for (let e = 1; e <= E; e++) for (let slot = 0; slot < params.p; slot++) {
-            const entry = schedule.entry(e, slot);
-            if (entry.outcome === 'stored') times[entry.memory]!++;
+          const r = runCls(params, seed0 + s, regime, (e: ClsEvent) => {
+            const base = { ...label, seed: seed0 + s };
+            if (e.kind === 'reactivation') {
+              step++;
+              emit('reactivation', Math.max(0, e.memory), { ...base, epoch: e.epoch, outcome: e.outcome, distance: e.distance });
+            } else if (e.kind === 'replay') {
+              if (!first) step += e.stored + e.spurious + e.silent; // the first seed's clock advanced per reactivation
+              emit('replay', e.epoch, { ...base, student_train: e.student_train, student_test: e.student_test });
+            }
+            else if (e.kind === 'consolidation-stop') emit('consolidation-stop', e.epoch, { ...base, t_star: e.t_star, source: e.source });
+          }, { schedule, reactivationEvents: first, ...(recall ? { recall } : {}) });
+          for (let e = 0; e <= E; e++) {
+            acc.train[e]! += r.curves.student_train[e]!;
+            acc.test[e]! += r.curves.student_test[e]!;
+            acc.combined[e]! += r.curves.combined_train[e]!;
+            acc.lesion[e]! += r.curves.lesion_memory_score[e]!;
           }
-          const m = mean(times);
-          acc.replayCv.push(Math.sqrt(mean(times.map((t) => (t - m) ** 2))) / m);
+          acc.notebook.push(r.curves.notebook_train);
+          acc.notebookTest.push(r.curves.notebook_test);
+          acc.exact.push(r.notebook_exact_recalls);
+          for (const o of ['stored', 'spurious', 'silent'] as const) acc.outcomes[o] += r.reactivations[o];
+          if (replayStats) {
+            const times = new Float64Array(params.p);
+            for (let e = 1; e <= E; e++) for (let slot = 0; slot < params.p; slot++) {
+              const entry = schedule.entry(e, slot);
+              if (entry.outcome === 'stored') times[entry.memory]!++;
+            }
+            const m = mean(times);
+            acc.replayCv.push(Math.sqrt(mean(times.map((t) => (t - m) ** 2))) / m);
+          }
+          if (r.stopped_at !== null) acc.stops.push(r.stopped_at);
+          for (const sink of sinks) await sink.drain();
+          acc.done++;
         }
-        if (r.stopped_at !== null) acc.stops.push(r.stopped_at);
-        for (const sink of sinks) await sink.drain();
-        acc.done++;
         opts.onProgress?.(s + 1, proto.seeds, 1);
       }
       if (opts.signal?.aborted) interrupted = true;
-      for (const curve of [acc.train, acc.test, acc.combined, acc.lesion]) for (let e = 0; e <= E; e++) curve[e] = acc.done ? curve[e]! / acc.done : NaN;
-      return acc;
+      // a seed interrupted half-way counts only for the conditions it finished
+      for (const acc of accs) for (const curve of [acc.train, acc.test, acc.combined, acc.lesion]) for (let e = 0; e < curve.length; e++) curve[e] = acc.done ? curve[e]! / acc.done : NaN;
+      return accs;
     };
+    /** Mean curves of `seeds` runs of one condition (averageAll). */
+    const average = async (params: ReturnType<typeof clsParams>, regime: Regime, label: Record<string, unknown>, replayStats = false) =>
+      (await averageAll([{ params, regime, label, replayStats }]))[0]!;
     const argmin = (x: Float64Array) => {
       let k = 0;
       for (let e = 1; e < x.length; e++) if (x[e]! < x[k]!) k = e;
@@ -581,7 +609,8 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
       extra.max_relative_difference_complex = rel(curves.complex!, curves.noisy_like_complex!);
       extra.max_relative_difference_partial = rel(curves.partial!, curves.noisy_like_partial!);
     }
-    for (const [si, snr] of (proto.task === 'consolidation' ? snrs : []).entries()) {
+    // consolidation: every SNR and regime of a seed runs as soon as its schedule is back (averageAll)
+    const consolidation = (proto.task === 'consolidation' ? snrs : []).map((snr, si) => {
       const params = clsParams({
         teacher: { kind: 'linear', n: proto.inputs, snr },
         p: proto.examples,
@@ -599,16 +628,20 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
           },
         ],
       ];
+      // A generalization-optimized run whose t* is the last epoch is the unregulated run: it is reused, not run.
+      const reuse = (regime: Regime) => regime.kind === 'generalization-optimized' && regime.tStar.source === 'given' && regime.tStar.tStar >= proto.epochs;
+      return { si, snr, params, stop, regimes: regimes.map(([name, regime]) => ({ name, regime, reused: name !== 'unregulated' && reuse(regime) })) };
+    });
+    const runs = consolidation.flatMap((c) => c.regimes.filter((r) => !r.reused).map((r) => ({ c, name: r.name, condition: { params: c.params, regime: r.regime, label: { snr: proto.snr[c.si], regime: r.name } } })));
+    const finished = runs.length ? await averageAll(runs.map((r) => r.condition)) : [];
+    for (const { si, snr, stop } of consolidation) {
       const curves = new Map<string, Awaited<ReturnType<typeof average>>>();
-      for (const [name, regime] of regimes) {
-        // A generalization-optimized run whose t* is the last epoch is the unregulated run: reuse it.
-        const unregulated = curves.get('unregulated');
-        if (unregulated && regime.kind === 'generalization-optimized' && regime.tStar.source === 'given' && regime.tStar.tStar >= proto.epochs) {
-          curves.set(name, { ...unregulated, stops: unregulated.notebook.map(() => proto.epochs) });
-          continue;
-        }
-        const acc = await average(params, regime, { snr: proto.snr[si], regime: name });
-        curves.set(name, acc);
+      runs.forEach((r, q) => {
+        if (r.c.si === si) curves.set(r.name, finished[q]!);
+      });
+      if (!curves.has('optimized')) {
+        const unregulated = curves.get('unregulated')!;
+        curves.set('optimized', { ...unregulated, stops: unregulated.notebook.map(() => proto.epochs) });
       }
       const un = curves.get('unregulated')!;
       const op = curves.get('optimized')!;

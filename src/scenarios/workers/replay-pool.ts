@@ -12,7 +12,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { computeReplaySchedule, ReplaySchedule, replayKey, type ClsParams, type ReplayRange } from '../../models/memory/cls/index.ts';
+import { ReplaySchedule, replayKey, type ClsParams, type ReplayRange } from '../../models/memory/cls/index.ts';
+import { scheduleHere, type ReplayKernel } from './replay-source.ts';
 
 interface Pending {
   readonly id: number;
@@ -20,6 +21,7 @@ interface Pending {
   readonly seed: number;
   readonly from: number;
   readonly to: number;
+  readonly kernel: ReplayKernel;
   readonly resolve: (r: ReplayRange) => void;
   readonly reject: (e: Error) => void;
 }
@@ -46,21 +48,25 @@ export class ReplayPool {
   private nextId = 0;
   private closed = false;
 
-  /** `workers` threads at most (0: every schedule in the calling thread); `inlineBelow` as DEFAULT_INLINE_BELOW. */
+  /**
+   * `workers` threads at most (0: every schedule in the calling thread); `inlineBelow` as DEFAULT_INLINE_BELOW;
+   * `kernel` what settles the reactivations (replay-source.ts: the WebAssembly lanes where they apply, or 'js').
+   */
   constructor(
     readonly workers: number,
     readonly inlineBelow: number = DEFAULT_INLINE_BELOW,
+    readonly kernel: ReplayKernel = 'wasm',
   ) {}
 
   /** The schedule of a run of `params` with `seed` (all its epochs); computed once, then shared. */
   get(params: ClsParams, seed: number): Promise<ReplaySchedule> {
     const epochs = params.student.epochs;
-    const key = `${replayKey(seed, params.p, params.notebook)}:${epochs}`;
+    const key = `${replayKey(seed, params.p, params.notebook)}:${epochs}:${this.kernel}`;
     let s = this.cache.get(key);
     if (!s) {
       s = this.threaded(params)
         ? this.split(params, seed, epochs)
-        : new Promise<ReplaySchedule>((resolve) => resolve(computeReplaySchedule(params, seed, epochs)));
+        : new Promise<ReplaySchedule>((resolve) => resolve(scheduleHere(params, seed, epochs, this.kernel)));
       s.catch(() => undefined); // a request left pending at close() is no unhandled rejection; callers still see it
       this.cache.set(key, s);
     }
@@ -107,7 +113,7 @@ export class ReplayPool {
       const to = Math.floor(((r + 1) * epochs) / parts);
       ranges.push(
         new Promise<ReplayRange>((resolve, reject) => {
-          this.queue.push({ id: this.nextId++, params, seed, from, to, resolve, reject });
+          this.queue.push({ id: this.nextId++, params, seed, from, to, kernel: this.kernel, resolve, reject });
         }),
       );
     }
@@ -122,7 +128,7 @@ export class ReplayPool {
       if (!w) return;
       const job = this.queue.shift()!;
       this.busy.set(w, job);
-      w.postMessage({ id: job.id, params: job.params, seed: job.seed, from: job.from, to: job.to });
+      w.postMessage({ id: job.id, params: job.params, seed: job.seed, from: job.from, to: job.to, kernel: job.kernel });
     }
   }
 

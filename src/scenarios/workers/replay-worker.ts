@@ -1,11 +1,12 @@
 /**
  * Worker thread: computes epoch ranges of complementary-learning-systems replay schedules (models/memory/cls/
- * replay.ts) on request and sends them back as transferable typed arrays. Messages: { id, params, seed, from, to }
- * in, { id, range } or { id, error } out. The thread keeps the notebook of its last (seed, P, notebook) key, so the
+ * replay.ts) on request and sends them back as transferable typed arrays. Messages: { id, params, seed, from, to, kernel }
+ * in, { id, range } or { id, error } out. The thread keeps the notebook (in the WebAssembly lanes unless `kernel` is 'js', replay-source.ts) of its last (seed, P, notebook) key, so the
  * next range of the same schedule does not build it again.
  */
 import { parentPort } from 'node:worker_threads';
-import { computeReplayRange, createNotebook, createTeacher, replayKey, sampleData, validateClsParams, type ClsParams, type ReplaySource } from '../../models/memory/cls/index.ts';
+import { computeReplayRange, replayKey, validateClsParams, type ClsParams, type ReplaySource } from '../../models/memory/cls/index.ts';
+import { notebookSource, type ReplayKernel } from './replay-source.ts';
 
 interface Job {
   readonly id: number;
@@ -13,6 +14,7 @@ interface Job {
   readonly seed: number;
   readonly from: number;
   readonly to: number;
+  readonly kernel: ReplayKernel;
 }
 
 let last: { key: string; notebook: ReplaySource } | undefined;
@@ -23,13 +25,9 @@ port.on('message', (job: Job) => {
   try {
     const { params, seed } = job;
     validateClsParams(params);
-    const key = replayKey(seed, params.p, params.notebook);
-    if (last?.key !== key) {
-      // the notebook computeReplaySchedule builds (its stored examples never change a reactivation)
-      const train = sampleData(createTeacher(params.teacher, seed), params.p, 'train');
-      last = { key, notebook: createNotebook(params.notebook, train, seed) };
-    }
-    const range = computeReplayRange(last.notebook, key, job.from, job.to);
+    const key = `${replayKey(seed, params.p, params.notebook)}:${job.kernel}`;
+    if (last?.key !== key) last = { key, notebook: notebookSource(params, seed, job.kernel) };
+    const range = computeReplayRange(last.notebook, replayKey(seed, params.p, params.notebook), job.from, job.to);
     const d = range.data;
     const transfer = [d.outcome, d.memory, d.distance, d.active, d.kwtaCycles, d.thresholdCycles, d.unitStart, d.units].map((a) => a.buffer as ArrayBuffer);
     port.postMessage({ id: job.id, range }, transfer);

@@ -68,7 +68,7 @@
  */
 import { CounterRng, streamId } from '../../../core/rng.ts';
 import { InputError } from '../../../core/errors.ts';
-import { cueActivity, encodeMemories, readoutState, type NotebookEncoding } from './encoding.ts';
+import { cueActivity, encodeMemories, readoutState, readoutUnits, type NotebookEncoding } from './encoding.ts';
 import { validateNotebookParams, type NotebookParams } from './params.ts';
 import { selectRank } from '../../../core/select.ts';
 import { drawSparseInto } from './sparse.ts';
@@ -167,6 +167,31 @@ export function recallErrorOver(data: Dataset, recall: (x: Float64Array) => Reca
     if (r.memory === mu && r.distance === 0) exact++;
   }
   return { error: sum / data.count, exact };
+}
+
+/**
+ * Where a notebook's recalls of a data set ended: for row r the stored pattern nearest the final state and the
+ * distance to it, and, when that state is not exactly a stored pattern, its activeCount[r] active units from
+ * units[unitStart[r]] (unitStart -1 for an exact pattern). A recall's final state depends on the index patterns
+ * and the cue x only, never on the outputs y, so runs that differ only in y (the SNR of a linear teacher, the
+ * regime) can read their recall errors from one set of states (`Notebook.recallErrorFrom`). `xSum` (the sum of the
+ * data's inputs) guards against using the states with other inputs.
+ */
+export interface RecallStates {
+  readonly count: number;
+  readonly xSum: number;
+  readonly memory: Int32Array;
+  readonly distance: Int32Array;
+  readonly unitStart: Int32Array;
+  readonly activeCount: Int32Array;
+  readonly units: Int32Array;
+}
+
+/** The sum of a data set's inputs (RecallStates.xSum). */
+export function inputSum(data: Dataset): number {
+  let s = 0;
+  for (let i = 0; i < data.count * data.n; i++) s += data.x[i]!;
+  return s;
 }
 
 export class Notebook {
@@ -973,6 +998,38 @@ export class Notebook {
     this.noteStored();
   }
 
+  /**
+   * How `seedRandom` draws: `drawSparseInto` with the generator of `seed` on stream `stream` (index slot, tick epoch).
+   * For kernels that draw the seeds themselves (backends/cpu/wasm/notebook-lanes.ts).
+   */
+  get seedDraw(): { readonly seed: number; readonly stream: number } {
+    return { seed: this.rng.seed, stream: this.seedStream };
+  }
+
+  /**
+   * The k seed units of reactivation (epoch, slot), exactly those `seedRandom` activates, into `out` (unsorted). For
+   * kernels that run reactivations elsewhere (backends/cpu/wasm/notebook-lanes.ts); the notebook's state is untouched.
+   */
+  drawSeed(epoch: number, slot: number, out: Int32Array): void {
+    const mark = this.next;
+    mark.fill(0);
+    drawSparseInto(this.rng, this.m, this.k, this.seedStream, slot, epoch, mark, out);
+    mark.fill(0);
+  }
+
+  /**
+   * Whether stored pattern mu is a fixed point of a kWTA cycle (bit 0) and of a fixed-threshold cycle (bit 1): one
+   * cycle of each from the pattern itself. Leaves the notebook in pattern mu's state.
+   */
+  storedFixedPoint(mu: number): number {
+    const s = this.pattern(mu);
+    this.setState(s);
+    const kwta = this.kwtaStep() === 0 ? 1 : 0;
+    this.setState(s);
+    const threshold = this.thresholdStep() === 0 ? 2 : 0;
+    return kwta | threshold;
+  }
+
   /** Classifies the current state against the stored patterns (from the overlaps kept with the state). */
   classify(): Classification {
     const { p, k } = this;
@@ -1005,6 +1062,17 @@ export class Notebook {
     const kw = this.runKwta(this.params.kwtaCycles);
     const th = this.runThreshold(this.params.thresholdCycles);
     return { ...this.classify(), kwtaCycles: kw, thresholdCycles: th };
+  }
+
+  /**
+   * The end of a reactivation whose kWTA phase ran elsewhere (backends/cpu/wasm/notebook-lanes.ts): from `state`,
+   * the state that phase ended in after `kwtaCycles` changing cycles, the fixed-threshold cycles and the
+   * classification, as `settle` gives them.
+   */
+  settleFrom(state: ArrayLike<number>, kwtaCycles: number): Classification & { readonly kwtaCycles: number; readonly thresholdCycles: number } {
+    this.setState(state);
+    const th = this.runThreshold(this.params.thresholdCycles);
+    return { ...this.classify(), kwtaCycles, thresholdCycles: th };
   }
 
   /**
@@ -1044,14 +1112,28 @@ export class Notebook {
    * kwtaCycles - 1 kWTA cycles on the binary state; returns y^ and the pattern retrieved.
    */
   recall(x: ArrayLike<number>): Recall {
-    const cue = this.cue(x);
-    const h0 = this.lowRankField(cue);
-    kWinners(h0, this.k, this.next, this.scratch);
+    this.recallStart(x);
     this.setState(this.next);
     this.runKwta(this.params.kwtaCycles - 1);
     const cls = this.classify();
     const y = cls.distance === 0 && cls.memory >= 0 ? this.patternY[cls.memory]! : this.readout();
     return { y, memory: cls.memory, distance: cls.distance };
+  }
+
+  /** The first cycle of `recall`: the k winners of the field of the cue's graded activity, into `next` (0/1). */
+  private recallStart(x: ArrayLike<number>): void {
+    const cue = this.cue(x);
+    const h0 = this.lowRankField(cue);
+    kWinners(h0, this.k, this.next, this.scratch);
+  }
+
+  /**
+   * The k units active after the first cycle of `recall(x)` (ascending), into `out`, for kernels that run the rest
+   * of the recall elsewhere (backends/cpu/wasm/notebook-lanes.ts). The notebook's state is untouched.
+   */
+  recallFirstCycle(x: ArrayLike<number>, out: Int32Array): void {
+    this.recallStart(x);
+    for (let i = 0, r = 0; i < this.m; i++) if (this.next[i] !== 0) out[r++] = i;
   }
 
   /**
@@ -1060,6 +1142,49 @@ export class Notebook {
    */
   recallError(data: Dataset): { error: number; exact: number } {
     return recallErrorOver(data, (x) => this.recall(x));
+  }
+
+  /** Recalls every row of `data` (as `recall`) and keeps where each ended (RecallStates). */
+  recallStates(data: Dataset): RecallStates {
+    const count = data.count;
+    const memory = new Int32Array(count);
+    const distance = new Int32Array(count);
+    const unitStart = new Int32Array(count).fill(-1);
+    const activeCount = new Int32Array(count);
+    const kept: number[] = [];
+    for (let r = 0; r < count; r++) {
+      const got = this.recall(data.x.subarray(r * data.n, r * data.n + data.n));
+      memory[r] = got.memory;
+      distance[r] = got.distance;
+      if (got.distance === 0 && got.memory >= 0) continue;
+      unitStart[r] = kept.length;
+      for (let i = 0; i < this.m; i++) if (this.state[i] !== 0) kept.push(i);
+      activeCount[r] = kept.length - unitStart[r]!;
+    }
+    return { count, xSum: inputSum(data), memory, distance, unitStart, activeCount, units: Int32Array.from(kept) };
+  }
+
+  /**
+   * `recallError(data)` from the states a notebook with the same index patterns and inputs reached (`recallStates`):
+   * the same numbers, read out through this notebook's links (y^ of an exact stored pattern is its readout, of any
+   * other state the readout of its active units, as `recall` gives them).
+   * @throws RangeError when the states are of another data set (row count or inputs).
+   */
+  recallErrorFrom(data: Dataset, states: RecallStates): { error: number; exact: number } {
+    if (states.count !== data.count || states.xSum !== inputSum(data)) throw new RangeError(`notebook: recall states of ${states.count} rows do not belong to this data set of ${data.count}`);
+    const scratch = new Float64Array(this.n);
+    let row = 0;
+    return recallErrorOver(data, () => {
+      const r = row++;
+      const mu = states.memory[r]!;
+      const distance = states.distance[r]!;
+      const start = states.unitStart[r]!;
+      const y =
+        distance === 0 && mu >= 0
+          ? this.patternY[mu]!
+          : readoutUnits(this.encoding, start < 0 ? new Int32Array(0) : states.units.subarray(start, start + states.activeCount[r]!), start < 0 ? 0 : states.activeCount[r]!, scratch);
+      return { y, memory: mu, distance };
+    });
   }
 
   toString(): string {

@@ -29,7 +29,16 @@ export interface ReplaySource {
   readonly state: Uint8Array;
   readonly counters: Readonly<NotebookCounters>;
   settle(epoch: number, slot: number): Classification & { readonly kwtaCycles: number; readonly thresholdCycles: number };
+  /**
+   * Optional: settles every reactivation of epochs from..to (inclusive) in any order, calling `record` once for each,
+   * with `state` holding that reactivation's final state during the call. A source that runs many reactivations
+   * together (backends/cpu/wasm/notebook-lanes.ts) gives the schedule `settle`'s results this way.
+   */
+  settleEpochs?(from: number, to: number, record: (epoch: number, slot: number, r: SettleResult) => void): void;
 }
+
+/** What one reactivation's settling gives a schedule. */
+export type SettleResult = Classification & { readonly kwtaCycles: number; readonly thresholdCycles: number };
 
 /**
  * What reading a reactivation out needs: the one-shot encoding (index patterns as unit -> pattern lists, the stored
@@ -100,6 +109,8 @@ export class ReplaySchedule {
   private unitCount: number;
   private readonly overlap: Int32Array;
   private readonly work: ReplayData['work'];
+  /** outcomeOf's answer (one object, overwritten by the next call). */
+  private readonly last: { outcome: ReactivationOutcome; memory: number } = { outcome: 'stored', memory: -1 };
   /** The notebook that computes further epochs (released once every epoch is computed). */
   private source: ReplaySource | undefined;
 
@@ -164,28 +175,26 @@ export class ReplaySchedule {
     const nb = this.source;
     if (!nb) throw new RangeError(`replay schedule: epoch ${epoch} was not computed (${this.computedEpochs} were) and no notebook is attached`);
     const c0 = { ...nb.counters };
-    for (let e = this.computedEpochs + 1; e <= epoch; e++) {
-      for (let slot = 0; slot < this.p; slot++) {
-        const r = nb.settle(e, slot);
+    const from = this.computedEpochs + 1;
+    if (nb.settleEpochs) {
+      // reactivations come in any order: their entries go to their places, and the active units of those that are
+      // not exact stored patterns are appended afterwards in (epoch, slot) order, as the one-by-one path appends them
+      const pending = new Map<number, Int32Array>();
+      nb.settleEpochs(from, epoch, (e, slot, r) => {
         const q = (e - 1) * this.p + slot;
-        this.outcome[q] = OUTCOMES.indexOf(r.outcome);
-        this.memory[q] = r.memory;
-        this.distance[q] = r.distance;
-        this.active[q] = r.active;
-        this.kwta[q] = r.kwtaCycles;
-        this.threshold[q] = r.thresholdCycles;
-        if (!(r.distance === 0 && r.memory >= 0) && r.active > 0) {
-          if (this.unitCount + r.active > this.units.length) {
-            const grown = new Int32Array(Math.max(2 * this.units.length, this.unitCount + r.active));
-            grown.set(this.units.subarray(0, this.unitCount));
-            this.units = grown;
-          }
-          this.unitStart[q] = this.unitCount;
-          const state = nb.state;
-          for (let i = 0; i < nb.m; i++) if (state[i] !== 0) this.units[this.unitCount++] = i;
+        if (this.record(q, r)) pending.set(q, activeUnits(nb.state, r.active));
+      });
+      for (const q of [...pending.keys()].sort((x, y) => x - y)) this.appendUnits(q, pending.get(q)!);
+      this.computedEpochs = epoch;
+    } else {
+      for (let e = from; e <= epoch; e++) {
+        for (let slot = 0; slot < this.p; slot++) {
+          const q = (e - 1) * this.p + slot;
+          const r = nb.settle(e, slot);
+          if (this.record(q, r)) this.appendUnits(q, activeUnits(nb.state, r.active));
         }
+        this.computedEpochs = e;
       }
-      this.computedEpochs = e;
     }
     const c = nb.counters;
     this.work.cycles += c.cycles - c0.cycles;
@@ -193,6 +202,38 @@ export class ReplaySchedule {
     this.work.recomputes += c.recomputes - c0.recomputes;
     this.work.columnUpdates += c.columnUpdates - c0.columnUpdates;
     if (this.computedEpochs === this.epochs) this.source = undefined;
+  }
+
+  /** Writes entry q; returns whether its active units are to be kept (not an exact stored pattern, not silent). */
+  private record(q: number, r: SettleResult): boolean {
+    this.outcome[q] = OUTCOMES.indexOf(r.outcome);
+    this.memory[q] = r.memory;
+    this.distance[q] = r.distance;
+    this.active[q] = r.active;
+    this.kwta[q] = r.kwtaCycles;
+    this.threshold[q] = r.thresholdCycles;
+    return !(r.distance === 0 && r.memory >= 0) && r.active > 0;
+  }
+
+  /** Appends entry q's active units. */
+  private appendUnits(q: number, units: Int32Array): void {
+    if (this.unitCount + units.length > this.units.length) {
+      const grown = new Int32Array(Math.max(2 * this.units.length, this.unitCount + units.length));
+      grown.set(this.units.subarray(0, this.unitCount));
+      this.units = grown;
+    }
+    this.unitStart[q] = this.unitCount;
+    this.units.set(units, this.unitCount);
+    this.unitCount += units.length;
+  }
+
+  /** How reactivation (epoch, slot) ended and the memory it reached (`entry` without the rest), computing it if needed. */
+  outcomeOf(epoch: number, slot: number): { readonly outcome: ReactivationOutcome; readonly memory: number } {
+    this.ensure(epoch);
+    const q = this.index(epoch, slot);
+    this.last.outcome = OUTCOMES[this.outcome[q]!]!;
+    this.last.memory = this.memory[q]!;
+    return this.last;
   }
 
   /** The reactivation of (epoch, slot), computing it first if needed. */
@@ -330,6 +371,22 @@ export class ReplaySchedule {
   }
 }
 
+/** The active units of a binary state, in index order (`count`, the expected number, sizes the first buffer). */
+function activeUnits(state: Uint8Array, count: number): Int32Array {
+  let out = new Int32Array(count);
+  let n = 0;
+  for (let i = 0; i < state.length; i++) {
+    if (state[i] === 0) continue;
+    if (n === out.length) {
+      const grown = new Int32Array(2 * n + 1);
+      grown.set(out);
+      out = grown;
+    }
+    out[n++] = i;
+  }
+  return n === out.length ? out : out.slice(0, n);
+}
+
 /** The reactivations of epochs `from` .. `from` + data.epochs - 1 of one schedule, as plain data (entry (e, slot) of
  * `data` is epoch from - 1 + e). */
 export interface ReplayRange {
@@ -355,6 +412,8 @@ export function computeReplayRange(source: ReplaySource, key: string, from: numb
     },
     settle: (epoch, slot) => source.settle(from - 1 + epoch, slot),
   };
+  const batch = source.settleEpochs?.bind(source);
+  if (batch) shifted.settleEpochs = (f, t, record) => batch(from - 1 + f, from - 1 + t, (e, slot, r) => record(e - from + 1, slot, r));
   const part = new ReplaySchedule({ key, epochs: to - from + 1, source: shifted });
   part.ensure(to - from + 1);
   return { from, data: part.toData() };

@@ -43,7 +43,7 @@
  */
 import { CounterRng, streamId } from '../../../core/rng.ts';
 import { InputError } from '../../../core/errors.ts';
-import { drawSparsePatterns, Notebook, type FieldUpdate, type ReactivationOutcome } from './notebook.ts';
+import { drawSparsePatterns, Notebook, type FieldUpdate, type ReactivationOutcome, type RecallStates } from './notebook.ts';
 import { validateClsParams, type ClsParams, type NotebookParams } from './params.ts';
 import { SdmNotebook } from './sdm-notebook.ts';
 import { GramError, Student } from './student.ts';
@@ -100,6 +100,12 @@ export interface RunOptions {
    * Either way the results are the same.
    */
   readonly schedule?: ReplaySchedule;
+  /**
+   * Where the notebook's recalls of the training and test sets end (`Notebook.recallStates`), from an earlier run of
+   * the same seed, P, notebook parameters and inputs (any SNR or regime: recall never depends on the outputs); the
+   * notebook errors are then read from them (the same numbers). Used by a Hopfield notebook only.
+   */
+  readonly recall?: { readonly train: RecallStates; readonly test: RecallStates };
 }
 
 export interface ClsCurves {
@@ -206,7 +212,14 @@ export function runCls(params: ClsParams, seed: number, regime: Regime = { kind:
   let notebookTrain = NaN;
   let notebookTest = NaN;
   let exactRecalls = 0;
-  if (notebook) {
+  if (notebook instanceof Notebook) {
+    // recall ends where it ends whatever the outputs: read the errors from the states computed elsewhere when given
+    const recallStates = options.recall ?? { train: notebook.recallStates(train), test: notebook.recallStates(test) };
+    const r = notebook.recallErrorFrom(train, recallStates.train);
+    notebookTrain = r.error;
+    exactRecalls = r.exact;
+    notebookTest = notebook.recallErrorFrom(test, recallStates.test).error;
+  } else if (notebook) {
     const r = notebook.recallError(train);
     notebookTrain = r.error;
     exactRecalls = r.exact;
@@ -275,7 +288,7 @@ export function runCls(params: ClsParams, seed: number, regime: Regime = { kind:
     let eSilent = 0;
     if (notebook && schedule) {
       for (let slot = 0; slot < P; slot++) {
-        const r = schedule.entry(e, slot);
+        const r = schedule.outcomeOf(e, slot);
         const used = !(r.outcome === 'stored' && heldOut[r.memory] === 1);
         if (r.outcome === 'stored') eStored++;
         else if (r.outcome === 'spurious') eSpurious++;
@@ -285,15 +298,16 @@ export function runCls(params: ClsParams, seed: number, regime: Regime = { kind:
           count++;
         } else dropped++;
         if (reactivationEvents) {
+          const full = schedule.entry(e, slot);
           emit({
             kind: 'reactivation',
             epoch: e,
             slot,
-            outcome: r.outcome,
-            memory: r.memory,
-            distance: r.distance,
-            kwta_cycles: r.kwtaCycles,
-            threshold_cycles: r.thresholdCycles,
+            outcome: full.outcome,
+            memory: full.memory,
+            distance: full.distance,
+            kwta_cycles: full.kwtaCycles,
+            threshold_cycles: full.thresholdCycles,
             used,
           });
         }

@@ -10,17 +10,52 @@
  */
 import type { Dataset } from './teacher.ts';
 
-/** One full-batch gradient step in place: w += eta sum_b (y_b - w . x_b) x_b over `count` rows of x (row-major). */
-export function gradientStep(w: Float64Array, x: Float64Array, y: ArrayLike<number>, count: number, eta: number): void {
+/**
+ * One full-batch gradient step in place: w += eta sum_b (y_b - w . x_b) x_b over `count` rows of x (row-major).
+ * The predictions of four rows are summed side by side (four independent sums, each in the order j = 0 .. N - 1,
+ * so every number is the one-row-at-a-time loop's); the gradient is accumulated row by row in order, a row with a
+ * zero residual skipped. `grad` (length >= N) is scratch.
+ */
+export function gradientStep(w: Float64Array, x: Float64Array, y: ArrayLike<number>, count: number, eta: number, grad: Float64Array = new Float64Array(w.length)): void {
   const n = w.length;
-  const grad = new Float64Array(n);
-  for (let b = 0; b < count; b++) {
-    const row = b * n;
-    let pred = 0;
-    for (let j = 0; j < n; j++) pred += w[j]! * x[row + j]!;
-    const r = y[b]! - pred;
-    if (r === 0) continue;
-    for (let j = 0; j < n; j++) grad[j]! += r * x[row + j]!;
+  grad.fill(0, 0, n);
+  const res = [0, 0, 0, 0];
+  for (let b0 = 0; b0 < count; b0 += 4) {
+    const rows = Math.min(4, count - b0);
+    if (rows === 4) {
+      const q0 = b0 * n;
+      const q1 = q0 + n;
+      const q2 = q1 + n;
+      const q3 = q2 + n;
+      let p0 = 0;
+      let p1 = 0;
+      let p2 = 0;
+      let p3 = 0;
+      for (let j = 0; j < n; j++) {
+        const wj = w[j]!;
+        p0 += wj * x[q0 + j]!;
+        p1 += wj * x[q1 + j]!;
+        p2 += wj * x[q2 + j]!;
+        p3 += wj * x[q3 + j]!;
+      }
+      res[0] = y[b0]! - p0;
+      res[1] = y[b0 + 1]! - p1;
+      res[2] = y[b0 + 2]! - p2;
+      res[3] = y[b0 + 3]! - p3;
+    } else {
+      for (let r = 0; r < rows; r++) {
+        const row = (b0 + r) * n;
+        let pred = 0;
+        for (let j = 0; j < n; j++) pred += w[j]! * x[row + j]!;
+        res[r] = y[b0 + r]! - pred;
+      }
+    }
+    for (let r = 0; r < rows; r++) {
+      const e = res[r]!;
+      if (e === 0) continue;
+      const row = (b0 + r) * n;
+      for (let j = 0; j < n; j++) grad[j]! += e * x[row + j]!;
+    }
   }
   for (let j = 0; j < n; j++) w[j]! += eta * grad[j]!;
 }
@@ -75,12 +110,41 @@ export class GramError {
     this.c = c * inv;
   }
 
-  /** E(w) = w^T C w - 2 b . w + c, clamped at 0 against rounding. */
+  /**
+   * E(w) = w^T C w - 2 b . w + c, clamped at 0 against rounding. Four rows of C w are summed side by side (each in
+   * the order j = 0 .. N - 1), and quad and lin are accumulated row by row in order: the one-row loop's numbers.
+   */
   error(w: Float64Array): number {
     const { n, c2, b } = this;
     let quad = 0;
     let lin = 0;
-    for (let i = 0; i < n; i++) {
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const r0 = i * n;
+      const r1 = r0 + n;
+      const r2 = r1 + n;
+      const r3 = r2 + n;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let j = 0; j < n; j++) {
+        const wj = w[j]!;
+        s0 += c2[r0 + j]! * wj;
+        s1 += c2[r1 + j]! * wj;
+        s2 += c2[r2 + j]! * wj;
+        s3 += c2[r3 + j]! * wj;
+      }
+      quad += w[i]! * s0;
+      lin += b[i]! * w[i]!;
+      quad += w[i + 1]! * s1;
+      lin += b[i + 1]! * w[i + 1]!;
+      quad += w[i + 2]! * s2;
+      lin += b[i + 2]! * w[i + 2]!;
+      quad += w[i + 3]! * s3;
+      lin += b[i + 3]! * w[i + 3]!;
+    }
+    for (; i < n; i++) {
       const row = i * n;
       let s = 0;
       for (let j = 0; j < n; j++) s += c2[row + j]! * w[j]!;
@@ -104,11 +168,14 @@ export class Student {
     this.n = n;
     this.eta = eta;
     this.w = new Float64Array(n);
+    this.grad = new Float64Array(n);
   }
+
+  private readonly grad: Float64Array;
 
   /** One update on `count` examples (rows of x, outputs y). */
   step(x: Float64Array, y: ArrayLike<number>, count: number): void {
-    gradientStep(this.w, x, y, count, this.eta);
+    gradientStep(this.w, x, y, count, this.eta, this.grad);
     this.updates++;
   }
 

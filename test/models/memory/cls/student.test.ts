@@ -87,3 +87,48 @@ describe('student: full-batch gradient descent', () => {
     });
   });
 });
+
+describe('student loops four rows side by side, with the one-row loops numbers', () => {
+  // the definition, one row at a time (the loops before 2026-12-06): w += eta sum_b (y_b - w . x_b) x_b; w^T C w - 2 b.w + c
+  function oneRowStep(w: Float64Array, x: Float64Array, y: Float64Array, count: number, eta: number): void {
+    const n = w.length;
+    const grad = new Float64Array(n);
+    for (let b = 0; b < count; b++) {
+      let pred = 0;
+      for (let j = 0; j < n; j++) pred += w[j]! * x[b * n + j]!;
+      const r = y[b]! - pred;
+      if (r === 0) continue;
+      for (let j = 0; j < n; j++) grad[j]! += r * x[b * n + j]!;
+    }
+    for (let j = 0; j < n; j++) w[j]! += eta * grad[j]!;
+  }
+  it.each([
+    [100, 100],
+    [37, 99],
+    [5, 3],
+    [100, 97],
+  ])('N %i, %i rows: 50 steps and the Gram error are bit for bit those of one row at a time', (n, count) => {
+    const d = sampleData(createTeacher({ kind: 'linear', n, snr: 4 }, n + count), count, 'train');
+    const y = Float64Array.from(d.y);
+    y[1] = 0; // a row whose residual is exactly 0 at w = 0 is skipped
+    d.x.fill(0, n, 2 * n);
+    const w1 = new Float64Array(n);
+    const w2 = new Float64Array(n);
+    for (let t = 0; t < 50; t++) {
+      oneRowStep(w1, d.x, y, count, 0.015);
+      gradientStep(w2, d.x, y, count, 0.015);
+    }
+    expect(Array.from(w2)).toEqual(Array.from(w1));
+    const g = new GramError({ n, count, x: d.x, y });
+    let quad = 0;
+    let lin = 0;
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += g.c2[i * n + j]! * w2[j]!;
+      quad += w2[i]! * s;
+      lin += g.b[i]! * w2[i]!;
+    }
+    const e = quad - 2 * lin + g.c;
+    expect(g.error(w2)).toBe(e > 0 ? e : 0);
+  });
+});
