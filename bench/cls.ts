@@ -3,7 +3,8 @@
  * P = 100, M = 2000, a = 0.05, 2000 epochs of P reactivations, eta = 0.015, SNR = Infinity), from nothing to the
  * curves: the replay schedule split over one worker thread per core (scenarios/workers/replay-pool.ts; each thread
  * runs the notebook's reactivations eight at a time in the WebAssembly lanes, backends/cpu/wasm/notebook-lanes.ts),
- * then runCls replaying it. In its own process so peak memory is its own. Against today's method in the same script:
+ * then runCls replaying it (the notebook's recalls of the training and test sets in the lanes too, as the scenarios
+ * run them: recallStatesFor). In its own process so peak memory is its own. Against today's method in the same script:
  * the notebook of 2026-12-05 (bench/baselines/notebook-2026-12-05.ts: dense float64 W, column updates / low-rank
  * recomputation, one thread), the JavaScript notebook alone (models/memory/cls/notebook.ts) and the lanes compute the
  * same `baselineEpochs` epochs in this thread, alternately, checked equal entry for entry; today's full run is
@@ -14,7 +15,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { clsParams, createTeacher, Notebook, ReplaySchedule, replayKey, runCls, sampleData } from '../src/models/memory/cls/index.ts';
 import { poolSize, ReplayPool } from '../src/scenarios/workers/replay-pool.ts';
-import { replaySource } from '../src/scenarios/workers/replay-source.ts';
+import { recallStatesFor, replaySource } from '../src/scenarios/workers/replay-source.ts';
 import { Notebook as Notebook20261205 } from './baselines/notebook-2026-12-05.ts';
 
 const seed = Number(process.argv[2] ?? 1);
@@ -32,7 +33,8 @@ const t0 = performance.now();
 const pool = new ReplayPool(poolSize('auto', 1));
 const schedule = await pool.get(params, seed);
 const tSchedule = performance.now() - t0;
-const r = runCls(params, seed, { kind: 'unregulated' }, undefined, { schedule });
+const recall = recallStatesFor(params, seed);
+const r = runCls(params, seed, { kind: 'unregulated' }, undefined, { schedule, ...(recall ? { recall } : {}) });
 const wallMs = performance.now() - t0;
 await pool.close();
 const reactivations = epochs * params.p;

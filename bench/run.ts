@@ -219,7 +219,7 @@ if ((!only || only === 'cls' || only === 'cls-run') && existsSync(path.join(here
 }
 
 if (!only || only === 'cls') {
-  process.stderr.write('running the 20-seed cls-consolidation scenario (10-15 minutes) ...\n');
+  process.stderr.write('running the 20-seed cls-consolidation scenario (about 1.5 minutes) ...\n');
   const [r] = runScript('cls-consolidation.ts', ['20']);
   save('cls-consolidation', { run: r }, ['# Complementary learning systems, cls-consolidation with 20 seeds', '', machineLine, '', '```json', JSON.stringify(r, null, 2), '```', '']);
 }

@@ -132,8 +132,8 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
             recall = recallStatesFor(params, seed0 + s, pool.kernel);
             if (recall) recallCache.set(recallKey, recall);
           }
+          const base = { ...label, seed: seed0 + s };
           const r = runCls(params, seed0 + s, regime, (e: ClsEvent) => {
-            const base = { ...label, seed: seed0 + s };
             if (e.kind === 'reactivation') {
               step++;
               emit('reactivation', Math.max(0, e.memory), { ...base, epoch: e.epoch, outcome: e.outcome, distance: e.distance });
