@@ -337,9 +337,9 @@ function packLane(l: i32): i32 {
 }
 
 /**
- * Lane l's kWTA cycle: the K largest keys win (equal keys: lowest index first); the flips update the state, the
- * active list and the overlaps. Returns the number of flips; lane field 2 becomes the stored pattern the new state
- * equals (-1: none).
+ * Lane l's kWTA cycle: the K largest keys win (equal keys: lowest index first); the flips update the state (its byte
+ * and its interleaved lane) and the active list. Returns the number of flips. (The overlaps, and the stored pattern
+ * the new state equals, follow in overlapsAll.)
  */
 function selectLane(l: i32, b: i32): i32 {
   const s = stateP + <usize>(l * M);
@@ -414,15 +414,6 @@ function selectLane(l: i32, b: i32): i32 {
 }
 
 /**
- * One kWTA cycle of every lane in `mask` (the others are idle). Returns the lanes that need the host. A reactivation:
- * DONE (the state is a stored pattern that is a fixed point of the kWTA and of the fixed-threshold cycle, so the
- * reactivation ends there with lane field 1 changing kWTA cycles and no threshold cycle) or HOST (it leaves this
- * kernel's exact path: a kWTA fixed point that is not a stored pattern, a stored pattern that is not a threshold
- * fixed point, or the kWTA cycles exhausted elsewhere; the host runs its threshold phase with the JavaScript
- * notebook). A recall: DONE (it ended on stored pattern lane field 2) or END (elsewhere: the state is the lane's
- * active units).
- */
-/**
  * The overlaps o_mu of the eight states from the interleaved states (one vector per (pattern, unit) pair), and for
  * each lane the first pattern its state equals (o_mu = K with K active units: lane field 2, -1 when none).
  */
@@ -445,6 +436,15 @@ function overlapsAll(): void {
   }
 }
 
+/**
+ * One kWTA cycle of every lane in `mask` (the others are idle). Returns the lanes that need the host. A reactivation
+ * whose kWTA phase is over (a stored pattern that is a kWTA fixed point, or its cycles spent): DONE when the state is
+ * a stored pattern that is a fixed point of the fixed-threshold cycle (the reactivation ends there, lane field 1
+ * changing kWTA cycles, no threshold cycle), else HOST (a kWTA fixed point that is not a stored pattern, a stored
+ * pattern that moves under the threshold rule, or the cycles spent elsewhere: the host runs the threshold phase
+ * with the JavaScript notebook). A recall: DONE (it ended on stored pattern lane field 2) or END (elsewhere: the state is the lane's
+ * active units).
+ */
 export function step(mask: i32): i32 {
   gather();
   store<i32>(workP, load<i32>(workP) + 1);

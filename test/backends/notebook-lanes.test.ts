@@ -66,6 +66,9 @@ describe('notebook lanes: integer keys', () => {
     expect(notebookLanesSupport(nb)).toMatch(/no integer key scale/);
     expect(() => new NotebookLanes(nb)).toThrow(/no integer key scale/);
     expect(replaySource(nb)).toBe(nb); // such a notebook computes its own schedules
+    // keys that int32 cannot hold (D gamma (1 - a) = 2.28e9): refused, not wrapped
+    const huge = new Notebook({ m: 200, a: 0.05, gamma: 6e6, u: -0.15, kwtaCycles: 9, thresholdCycles: 9 }, memories(10, 1), 1);
+    expect(notebookLanesSupport(huge)).toMatch(/keys beyond int32/);
   });
 });
 
@@ -74,6 +77,7 @@ describe('notebook lanes: against the definition, state for state', () => {
     { name: 'M 200, P 20, published a, gamma, U (exact ties)', params: { m: 200, a: 0.05, gamma: 0.6, u: -0.15, kwtaCycles: 9, thresholdCycles: 9 }, p: 20, seeds: [1, 2] },
     { name: 'M 400, P 100 (past capacity: spurious and silent endings)', params: { m: 400, a: 0.05, gamma: 0.6, u: -0.15, kwtaCycles: 9, thresholdCycles: 9 }, p: 100, seeds: [4] },
     { name: 'M 300, a 0.1, gamma 0.35, U -0.05, 6 kWTA cycles', params: { m: 300, a: 0.1, gamma: 0.35, u: -0.05, kwtaCycles: 6, thresholdCycles: 4 }, p: 30, seeds: [6] },
+    { name: 'M 200, one kWTA cycle and no threshold cycle', params: { m: 200, a: 0.05, gamma: 0.6, u: -0.15, kwtaCycles: 1, thresholdCycles: 0 }, p: 20, seeds: [5] },
     { name: 'M 200, bars set too high (the lower bars every cycle)', params: { m: 200, a: 0.05, gamma: 0.6, u: -0.15, kwtaCycles: 9, thresholdCycles: 9 }, p: 20, seeds: [3], factor: 0.3 },
   ];
 
@@ -146,10 +150,12 @@ describe('notebook lanes: against the notebook at the published size', () => {
 
 describe('notebook lanes: recall', () => {
   it.each([
-    { name: 'M 2000, P 100 (published)', m: 2000, p: 100, rows: 300 },
-    { name: 'M 400, P 100 (past capacity: recalls end off the memories)', m: 400, p: 100, rows: 300 },
-  ])('$name: recallStates equals the notebook\'s, array for array, on stored and fresh cues', ({ m, p, rows }) => {
-    const params = clsParams({ p, notebook: { m } });
+    { name: 'M 2000, P 100 (published)', m: 2000, p: 100, rows: 300, kwtaCycles: 9 },
+    { name: 'M 400, P 100 (past capacity: recalls end off the memories)', m: 400, p: 100, rows: 300, kwtaCycles: 9 },
+    { name: 'M 400, P 100, kWTA cycles 1 (no binary cycle after the first)', m: 400, p: 100, rows: 100, kwtaCycles: 1 },
+    { name: 'M 400, P 100, kWTA cycles 2 (one binary cycle)', m: 400, p: 100, rows: 100, kwtaCycles: 2 },
+  ])('$name: recallStates equals the notebook\'s, array for array, on stored and fresh cues', ({ m, p, rows, kwtaCycles }) => {
+    const params = clsParams({ p, notebook: { m, kwtaCycles } });
     const teacher = createTeacher(params.teacher, 7);
     const train = sampleData(teacher, p, 'train');
     const test = sampleData(teacher, rows, 'test');

@@ -121,8 +121,9 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
       for (const { params } of conditions) pool.prefetch(params, seeds);
       seedLoop: for (let s = 0; s < proto.seeds && !opts.signal?.aborted; s++) {
         const first = s === 0;
-        for (const [ci, { params, regime, label, replayStats }] of conditions.entries()) {
-          const acc = accs[ci]!;
+        // a seed counts once every condition has run it (an interrupted seed is left out of every condition)
+        const runs: Array<{ r: ReturnType<typeof runCls>; replayCv?: number }> = [];
+        for (const { params, regime, label, replayStats } of conditions) {
           const E = params.student.epochs;
           const schedule = await untilAborted(pool.get(params, seed0 + s));
           if (!schedule || opts.signal?.aborted) break seedLoop; // interrupted while the threads computed it
@@ -143,7 +144,22 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
             }
             else if (e.kind === 'consolidation-stop') emit('consolidation-stop', e.epoch, { ...base, t_star: e.t_star, source: e.source });
           }, { schedule, reactivationEvents: first, ...(recall ? { recall } : {}) });
-          for (let e = 0; e <= E; e++) {
+          let replayCv: number | undefined;
+          if (replayStats) {
+            const times = new Float64Array(params.p);
+            for (let e = 1; e <= E; e++) for (let slot = 0; slot < params.p; slot++) {
+              const entry = schedule.entry(e, slot);
+              if (entry.outcome === 'stored') times[entry.memory]!++;
+            }
+            const m = mean(times);
+            replayCv = Math.sqrt(mean(times.map((t) => (t - m) ** 2))) / m;
+          }
+          runs.push({ r, ...(replayCv === undefined ? {} : { replayCv }) });
+          for (const sink of sinks) await sink.drain();
+        }
+        runs.forEach(({ r, replayCv }, ci) => {
+          const acc = accs[ci]!;
+          for (let e = 0; e < acc.train.length; e++) {
             acc.train[e]! += r.curves.student_train[e]!;
             acc.test[e]! += r.curves.student_test[e]!;
             acc.combined[e]! += r.curves.combined_train[e]!;
@@ -153,23 +169,13 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
           acc.notebookTest.push(r.curves.notebook_test);
           acc.exact.push(r.notebook_exact_recalls);
           for (const o of ['stored', 'spurious', 'silent'] as const) acc.outcomes[o] += r.reactivations[o];
-          if (replayStats) {
-            const times = new Float64Array(params.p);
-            for (let e = 1; e <= E; e++) for (let slot = 0; slot < params.p; slot++) {
-              const entry = schedule.entry(e, slot);
-              if (entry.outcome === 'stored') times[entry.memory]!++;
-            }
-            const m = mean(times);
-            acc.replayCv.push(Math.sqrt(mean(times.map((t) => (t - m) ** 2))) / m);
-          }
+          if (replayCv !== undefined) acc.replayCv.push(replayCv);
           if (r.stopped_at !== null) acc.stops.push(r.stopped_at);
-          for (const sink of sinks) await sink.drain();
           acc.done++;
-        }
+        });
         opts.onProgress?.(s + 1, proto.seeds, 1);
       }
       if (opts.signal?.aborted) interrupted = true;
-      // a seed interrupted half-way counts only for the conditions it finished
       for (const acc of accs) for (const curve of [acc.train, acc.test, acc.combined, acc.lesion]) for (let e = 0; e < curve.length; e++) curve[e] = acc.done ? curve[e]! / acc.done : NaN;
       return accs;
     };
@@ -710,7 +716,7 @@ export async function runClsScenario(loaded: LoadedScenario, proto: ClsProtocol,
         x: 'epoch',
         yTitle: 'mean squared error',
       };
-      if (interrupted) break;
+      // (an interrupted run reports every SNR: averageAll counts the seeds finished for all conditions)
     }
     log.close(files);
     for (const s of sinks) await s.close();

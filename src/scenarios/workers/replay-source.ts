@@ -35,6 +35,7 @@ export function scheduleHere(params: ClsParams, seed: number, epochs: number, ke
  * every run of that seed, P, notebook and inputs. Undefined for a notebook that is not the Hopfield network.
  */
 export function recallStatesFor(params: ClsParams, seed: number, kernel: ReplayKernel = 'wasm'): { train: RecallStates; test: RecallStates } | undefined {
+  if ((params.notebook.kind ?? 'hopfield') !== 'hopfield') return undefined;
   const teacher = createTeacher(params.teacher, seed);
   const train = sampleData(teacher, params.p, 'train');
   const test = sampleData(teacher, params.pTest, 'test');

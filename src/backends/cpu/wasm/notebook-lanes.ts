@@ -16,8 +16,9 @@
  * kernel takes the k largest keys among the units at or above a bar drawn from a regular sample of 128 units (every
  * unit when fewer than k reach it; keys below the bar are below the k-th largest, so no tie reaches below it).
  * A lane stops when its state is a stored pattern that is a kWTA fixed point (the cycle the notebook would run there
- * changes nothing), and reports the reactivation done when that pattern is also a fixed point of the fixed-threshold
- * cycle (the notebook's threshold phase then changes nothing either): the outcome is 'stored', distance 0, k active.
+ * changes nothing) or when its kWTA cycles are spent, and reports the reactivation done when its state is then a
+ * stored pattern that is a fixed point of the fixed-threshold cycle (the notebook's threshold phase changes nothing
+ * either): the outcome is 'stored', distance 0, k active.
  * Which stored patterns are fixed points is found once, by the notebook itself (`storedFixedPoint`). Every other
  * ending (a kWTA fixed point that is not a stored pattern, a stored pattern that moves under the threshold cycle,
  * kWTA cycles exhausted elsewhere) is handed back to the notebook, which runs the fixed-threshold phase from the
@@ -67,11 +68,11 @@ export interface KeyScale {
   readonly a4: number;
 }
 
-/** The smallest D <= 10,000 making the key's coefficients integers (within 1e-9), with D n <= 10^6; else undefined. */
+/** The smallest D <= 10,000 making the key's coefficients integers (each within 1e-9 of one), with D n <= 10^6; else undefined. */
 export function keyScale(a: number, gamma: number, norm: number): KeyScale | undefined {
   const near = (x: number): number | undefined => {
     const r = Math.round(x);
-    return Math.abs(x - r) <= 1e-9 * Math.max(1, Math.abs(x)) ? r : undefined;
+    return Math.abs(x - r) <= 1e-9 ? r : undefined;
   };
   for (let d = 1; d <= 10_000 && d * norm <= 1e6; d++) {
     const a1 = near(d * a);
@@ -90,6 +91,10 @@ export function notebookLanesSupport(nb: Notebook): string | undefined {
   const counts = nb.encoding.counts;
   const maxCount = counts.length > 0 ? counts[counts.length - 1]! : 0;
   if (maxCount * nb.k > 32767) return `G may exceed int16 (max pattern count ${maxCount} x k ${nb.k})`;
+  const { d, kappa0, kappa1 } = keyConstants(nb);
+  let kappa = 0;
+  for (let c = 0; c < kappa0.length; c++) kappa = Math.max(kappa, Math.abs(kappa0[c]!), Math.abs(kappa1[c]!));
+  if (d * maxCount * nb.k + kappa >= 2 ** 30) return `keys beyond int32 (D ${d}, largest constant ${kappa})`;
   if (nb.k < 1 || nb.k >= nb.m) return `k = ${nb.k} of M = ${nb.m} leaves nothing to select`;
   if (nb.m > 32767) return `M = ${nb.m} beyond the kernel's int16 unit indices`;
   if (nb.p * nb.k > 1 << 24) return `P k = ${nb.p * nb.k} pairs beyond the kernel's memory plan`;
@@ -101,13 +106,14 @@ export function notebookLanesSupport(nb: Notebook): string | undefined {
  * kappa_0(c) = -D a k c and kappa_1(c) = kappa_0(c) - [D (1 - 2a) c + D a^2 P - D gamma (1 - a)] (see the file
  * comment), as written into the kernel's tables: D and kappa per pattern count c.
  */
-export function keyConstants(nb: Notebook): { readonly d: number; readonly kappa0: Int32Array; readonly kappa1: Int32Array } {
+export function keyConstants(nb: Notebook): { readonly d: number; readonly kappa0: Float64Array; readonly kappa1: Float64Array } {
   const scale = keyScale(nb.params.a, nb.params.gamma, nb.norm);
   if (!scale) throw new RangeError(`notebook lanes: ${notebookLanesSupport(nb) ?? 'no integer key scale'}`);
   const counts = nb.encoding.counts;
   const maxC = counts.length > 0 ? counts[counts.length - 1]! : 0;
-  const kappa0 = new Int32Array(maxC + 1);
-  const kappa1 = new Int32Array(maxC + 1);
+  // as doubles (exact integers far below 2^53): notebookLanesSupport refuses constants beyond int32 range
+  const kappa0 = new Float64Array(maxC + 1);
+  const kappa1 = new Float64Array(maxC + 1);
   for (let c = 0; c <= maxC; c++) {
     kappa0[c] = -scale.a1 * nb.k * c;
     kappa1[c] = kappa0[c]! - (scale.a4 * c + scale.a2 * nb.p - scale.a3);
@@ -131,7 +137,7 @@ export class NotebookLanes implements ReplaySource {
   /**
    * The cycles the notebook would have counted for the kWTA phases the lanes ran (changing cycles, plus the cycle that
    * finds the fixed point unless the cycles ran out) and for the threshold phases they skipped (one cycle that
-   * changes nothing), so that `counters.cycles` is the notebook's own count.
+   * changes nothing), so that `counters.cycles` grows as the notebook's own count.
    */
   private cyclesRun = 0;
   private readonly ex: Exports;
@@ -259,8 +265,10 @@ export class NotebookLanes implements ReplaySource {
   }
 
   /**
-   * The notebook's work counters with the lanes' work: `cycles` as the notebook would count them, `selections` the
-   * lane cycles, `recomputes` the eight-lane gathers.
+   * The notebook's work counters with the lanes' work: over the reactivations of `settleEpochs` (the differences a
+   * schedule records), `cycles` grows as the notebook's own count would; the notebook's probes of the stored patterns
+   * in the constructor count as its cycles, recalls not at all. `selections` adds the lane cycles, `recomputes` the
+   * eight-lane gathers.
    */
   get counters(): Readonly<NotebookCounters> {
     const c = this.notebook.counters;

@@ -30,8 +30,9 @@ export interface ReplaySource {
   readonly counters: Readonly<NotebookCounters>;
   settle(epoch: number, slot: number): Classification & { readonly kwtaCycles: number; readonly thresholdCycles: number };
   /**
-   * Optional: settles every reactivation of epochs from..to (inclusive) in any order, calling `record` once for each,
-   * with `state` holding that reactivation's final state during the call. A source that runs many reactivations
+   * Optional: settles every reactivation of epochs from..to (inclusive) in any order, calling `record` once for each;
+   * for a reactivation that did not end exactly on a stored pattern, `state` holds its final state during the call
+   * (for one that did, the memory index says it all and `state` may hold anything). A source that runs many reactivations
    * together (backends/cpu/wasm/notebook-lanes.ts) gives the schedule `settle`'s results this way.
    */
   settleEpochs?(from: number, to: number, record: (epoch: number, slot: number, r: SettleResult) => void): void;

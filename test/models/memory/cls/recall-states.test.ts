@@ -40,7 +40,7 @@ describe('notebook recall states', () => {
     expect(() => nbB.recallErrorFrom(b.test, nbA.recallStates(a.train))).toThrow(/do not belong/);
   });
 
-  it('runCls with the recall option gives the run it gives without it, curve for curve', () => {
+  it("runCls's notebook errors are recallError's, with the recall option or without it, and the curves equal", () => {
     const params = clsParams({ p: 40, notebook: { m: 600 }, student: { epochs: 30 }, teacher: { kind: 'linear', n: 40, snr: 4 } });
     const plain = runCls(params, 5, { kind: 'unregulated' });
     const teacher = createTeacher(params.teacher, 5);
@@ -48,9 +48,12 @@ describe('notebook recall states', () => {
     const test = sampleData(teacher, params.pTest, 'test');
     const nb = new Notebook(params.notebook, train, 5);
     const given = runCls(params, 5, { kind: 'unregulated' }, undefined, { recall: { train: nb.recallStates(train), test: nb.recallStates(test) } });
-    expect(given.curves.notebook_train).toBe(plain.curves.notebook_train);
-    expect(given.curves.notebook_test).toBe(plain.curves.notebook_test);
-    expect(given.notebook_exact_recalls).toBe(plain.notebook_exact_recalls);
+    const want = { train: nb.recallError(train), test: nb.recallError(test) };
+    for (const run of [plain, given]) {
+      expect(run.curves.notebook_train).toBe(want.train.error);
+      expect(run.curves.notebook_test).toBe(want.test.error);
+      expect(run.notebook_exact_recalls).toBe(want.train.exact);
+    }
     expect(Array.from(given.curves.student_test)).toEqual(Array.from(plain.curves.student_test));
   });
 });
