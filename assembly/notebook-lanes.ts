@@ -45,6 +45,7 @@ let selP: usize = 0; // i32[M]
 let winP: usize = 0; // i32[K + 1] (the branch-free winner loop writes one past the last winner)
 let laneP: usize = 0; // i32[8 * 8] lane records
 let seedP: usize = 0; // i32[8 * K] units a recall starts from
+let skP: usize = 0; // i32[NS * 8] the sample units' keys, eight lanes per unit
 let maskP: usize = 0; // u8[M rounded up to 8] each unit's lanes at or above their bar (bit l: lane l)
 let packP: usize = 0; // v128[256] left-pack shuffles: for an 8-bit mask, the i16 lanes of its set bits first
 let clP: usize = 0; // i16[M + 8] one lane's candidate units (packed from maskP)
@@ -104,6 +105,7 @@ export function init(h: usize): void {
   s8P = <usize>ld(h, 32);
   patP = <usize>ld(h, 33);
   seedP = <usize>ld(h, 34);
+  skP = <usize>ld(h, 35);
 }
 
 /**
@@ -297,8 +299,8 @@ function gather(): void {
 
 /** Lane l's key bar (the RANK-th largest key of the sample units) and its G bar per class, into bar8 lane l. */
 function laneBar(l: i32): i32 {
-  const s = stateP + <usize>(l * M);
-  for (let j = 0; j < NS; j++) st(selP, j, keyOf(ld(sampP, j), l, s));
+  const from = skP + (<usize>l << 2);
+  for (let j = 0; j < NS; j++) st(selP, j, load<i32>(from + (<usize>j << 5)));
   const b = selectKth(selP, NS, NS - RANK);
   for (let c = 0; c <= MAXC; c++) {
     const b0 = ceilDiv(b - ld(kc0P, c), D);
@@ -309,6 +311,21 @@ function laneBar(l: i32): i32 {
     store<i16>(bar8P + (<usize>c << 4) + (<usize>l << 1), <i16>gb);
   }
   return b;
+}
+
+/** The keys of the sample units in all eight lanes (K = D G + kappa_0 + s (kappa_1 - kappa_0), in i32x4 halves). */
+function sampleKeys(): void {
+  const dv = i32x4.splat(D);
+  for (let j = 0; j < NS; j++) {
+    const u = ld(sampP, j);
+    const g = v128.load(g8P + (<usize>u << 4));
+    const sv = v128.load(s8P + (<usize>u << 4));
+    const k0 = i32x4.splat(ld(k0P, u));
+    const kd = i32x4.splat(ld(k1P, u));
+    const out = skP + (<usize>j << 5);
+    v128.store(out, i32x4.add(i32x4.add(i32x4.mul(i32x4.extend_low_i16x8_s(g), dv), k0), i32x4.mul(i32x4.extend_low_i16x8_s(sv), kd)));
+    v128.store(out + 16, i32x4.add(i32x4.add(i32x4.mul(i32x4.extend_high_i16x8_s(g), dv), k0), i32x4.mul(i32x4.extend_high_i16x8_s(sv), kd)));
+  }
 }
 
 /** For every unit, the lanes whose G bar it reaches (its class's), as a byte (bit l: lane l); no branch. */
@@ -448,6 +465,7 @@ function overlapsAll(): void {
 export function step(mask: i32): i32 {
   gather();
   store<i32>(workP, load<i32>(workP) + 1);
+  sampleKeys();
   for (let l = 0; l < LANES; l++) {
     if ((mask >> l) & 1) setLane(l, 3, laneBar(l));
     else for (let c = 0; c <= MAXC; c++) store<i16>(bar8P + (<usize>c << 4) + (<usize>l << 1), <i16>32767);

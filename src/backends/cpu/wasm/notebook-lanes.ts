@@ -208,6 +208,7 @@ export class NotebookLanes implements ReplaySource {
       s8: take(2 * L * m),
       pat: take(4 * p * k),
       seed: take(4 * L * k),
+      sk: take(4 * L * ns),
     };
     const memory = new wasm.Memory({ initial: Math.ceil(at / WASM_PAGE_BYTES) + 1 });
     const buf = memory.buffer as ArrayBuffer;
