@@ -215,13 +215,61 @@ if (!only || only === 'attention') {
 if ((!only || only === 'cls' || only === 'cls-run') && existsSync(path.join(here, 'cls.ts'))) {
   process.stderr.write('running the CLS benchmark ...\n');
   const [r] = runScript('cls.ts');
-  save('cls', { run: r }, ['# Complementary learning systems, one full run', '', machineLine, '', '```json', JSON.stringify(r, null, 2), '```', '']);
+  const c = r as {
+    machine: { loadavg: number[] };
+    full_run: { wall_ms: number; schedule_ms: number; run_cls_ms: number; outcomes: Record<string, number> };
+    same_thread: { schedules_equal: boolean; us_per_reactivation: { today: number; js_notebook: number; new: number }; ratio: number; ratio_js_notebook: number };
+    today_full_run_estimate_ms: number;
+    speedup_full_run: number;
+  };
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  save('cls', { run: r }, [
+    '# Complementary learning systems, one full run',
+    '',
+    `${machineLine} Load average ${c.machine.loadavg[0]} before the run.`,
+    '',
+    'Command: `npm run bench -- --only cls` (bench/cls.ts, seed 1, 2000 epochs: the schedule in the WebAssembly lanes over',
+    'both worker threads, then runCls; the 2026-12-05 notebook (bench/baselines/), the JavaScript notebook and the lanes',
+    'compared on 40 epochs in the same thread, alternating, schedules checked equal entry for entry).',
+    '',
+    `- Full run, nothing to curves: **${s(c.full_run.wall_ms)}** (schedule ${s(c.full_run.schedule_ms)}, runCls ${s(c.full_run.run_cls_ms)}); target 10 s.`,
+    `- Today's method (the 2026-12-05 notebook) estimated in the same script: ${s(c.today_full_run_estimate_ms)}: **${c.speedup_full_run}x**.`,
+    `- Same thread, per reactivation: 2026-12-05 notebook ${c.same_thread.us_per_reactivation.today} us, JavaScript notebook ${c.same_thread.us_per_reactivation.js_notebook} us, lanes ${c.same_thread.us_per_reactivation.new} us (${c.same_thread.ratio}x and ${c.same_thread.ratio_js_notebook}x); schedules equal: ${c.same_thread.schedules_equal}.`,
+    `- Outcomes: ${Object.entries(c.full_run.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    '',
+    '```json',
+    JSON.stringify(r, null, 2),
+    '```',
+    '',
+  ]);
 }
 
 if (!only || only === 'cls') {
   process.stderr.write('running the 20-seed cls-consolidation scenario (about 1.5 minutes) ...\n');
   const [r] = runScript('cls-consolidation.ts', ['20']);
-  save('cls-consolidation', { run: r }, ['# Complementary learning systems, cls-consolidation with 20 seeds', '', machineLine, '', '```json', JSON.stringify(r, null, 2), '```', '']);
+  const c = r as {
+    machine: { loadavg_before: number[] };
+    scenario_wall_ms: number;
+    same_thread: { schedules_equal: boolean; us_per_reactivation: { today: number; new: number }; ratio: number };
+    expectations: Array<{ pass: boolean }>;
+  };
+  save('cls-consolidation', { run: r }, [
+    '# Complementary learning systems, cls-consolidation with 20 seeds',
+    '',
+    `${machineLine} Load average ${c.machine.loadavg_before[0]} before the run.`,
+    '',
+    'Command: `npm run bench -- --only cls` (bench/cls-consolidation.ts 20: `purkinje run cls-consolidation` with 20 seeds;',
+    "today's method, the 2026-12-05 notebook, compared with the lanes on 20 epochs in the same thread).",
+    '',
+    `- Wall time **${(c.scenario_wall_ms / 1000).toFixed(1)} s**; target 90 s (2026-11-24: 9.47 minutes).`,
+    `- Same thread, per reactivation: 2026-12-05 notebook ${c.same_thread.us_per_reactivation.today} us, lanes ${c.same_thread.us_per_reactivation.new} us (${c.same_thread.ratio}x); schedules equal: ${c.same_thread.schedules_equal}.`,
+    `- Expectations passed: ${c.expectations.filter((e) => e.pass).length} of ${c.expectations.length}.`,
+    '',
+    '```json',
+    JSON.stringify(r, null, 2),
+    '```',
+    '',
+  ]);
 }
 
 if (only && only !== 'cuba') process.exit(0);
