@@ -283,6 +283,38 @@ export class NotebookLanes implements ReplaySource {
   }
 
   /**
+   * Runs jobs 0 .. total - 1 through the eight lanes, in order: `start(l, q)` puts job q in lane l (false: the job
+   * ended without the lane, which takes the next one), `finish(l, q)` takes job q when its lane reports it.
+   */
+  private drive(total: number, start: (lane: number, q: number) => boolean, finish: (lane: number, q: number) => void): void {
+    const L = NOTEBOOK_LANES;
+    const job = new Int32Array(L).fill(-1);
+    let next = 0;
+    let mask = 0;
+    const refill = (l: number): void => {
+      while (next < total) {
+        const q = next++;
+        if (!start(l, q)) continue;
+        job[l] = q;
+        mask |= 1 << l;
+        return;
+      }
+      job[l] = -1;
+      mask &= ~(1 << l);
+    };
+    for (let l = 0; l < L; l++) refill(l);
+    while (mask !== 0) {
+      let out = this.ex.step(mask);
+      while (out !== 0) {
+        const l = 31 - Math.clz32(out & -out);
+        out &= out - 1;
+        finish(l, job[l]!);
+        refill(l);
+      }
+    }
+  }
+
+  /**
    * `Notebook.recallStates(data)`, eight recalls at a time: the first cycle (on the cue's graded activity) by the
    * notebook, the binary kWTA cycles after it in the kernel; the same states, array for array.
    */
@@ -309,44 +341,28 @@ export class NotebookLanes implements ReplaySource {
       distance[row] = units.length + k - 2 * overlap[best]!;
       ends.push({ row, units });
     };
-    const L = NOTEBOOK_LANES;
-    const job = new Int32Array(L).fill(-1);
-    let next = 0;
-    let mask = 0;
-    const refill = (l: number): void => {
-      while (next < count) {
-        const row = next++;
+    this.drive(
+      count,
+      (l, row) => {
         this.notebook.recallFirstCycle(data.x.subarray(row * data.n, row * data.n + data.n), first);
         i32.set(first, this.seedUnitsAt + l * k);
         const mu = ex.seedUnits(l);
         if (mu >= 0 && ((this.fixed[mu]! & 1) !== 0 || cycles <= 0)) {
           memory[row] = mu; // a stored pattern the kWTA cycles keep (or none to run)
-          continue;
+          return false;
         }
         if (cycles <= 0) {
           classify(row, first.slice());
-          continue;
+          return false;
         }
-        job[l] = row;
-        mask |= 1 << l;
-        return;
-      }
-      job[l] = -1;
-      mask &= ~(1 << l);
-    };
-    for (let l = 0; l < L; l++) refill(l);
-    while (mask !== 0) {
-      let out = ex.step(mask);
-      while (out !== 0) {
-        const l = 31 - Math.clz32(out & -out);
-        out &= out - 1;
-        const row = job[l]!;
+        return true;
+      },
+      (l, row) => {
         const base = this.laneAt + 8 * l;
         if (i32[base] === DONE) memory[row] = i32[base + 2]!;
         else classify(row, i32.slice(this.activeAt + l * k, this.activeAt + l * k + k).sort());
-        refill(l);
-      }
-    }
+      },
+    );
     for (const { row, units } of ends.sort((x, y) => x.row - y.row)) {
       unitStart[row] = kept.length;
       activeCount[row] = units.length;
@@ -359,10 +375,6 @@ export class NotebookLanes implements ReplaySource {
   settleEpochs(from: number, to: number, record: (epoch: number, slot: number, r: SettleResult) => void): void {
     const { p, k, ex, i32 } = this;
     const total = Math.max(0, to - from + 1) * p;
-    const L = NOTEBOOK_LANES;
-    const job = new Int32Array(L).fill(-1);
-    let next = 0;
-    let mask = 0;
     const { seed, stream } = this.notebook.seedDraw;
     const k0 = seed >>> 0;
     const k1 = Math.floor(seed / 4294967296) >>> 0;
@@ -382,28 +394,15 @@ export class NotebookLanes implements ReplaySource {
       for (let r = this.activeAt + l * k, end = r + k; r < end; r++) scratch[i32[r]!] = 1;
       record(e, slot, this.notebook.settleFrom(scratch, i32[this.laneAt + 8 * l + 1]!));
     };
-    const refill = (l: number): void => {
-      while (next < total) {
-        const q = next++;
-        if (ex.seed(l, stream, q % p, from + Math.floor(q / p), k0, k1) >= 0) {
-          handBack(q); // the seed is itself a stored pattern
-          continue;
-        }
-        job[l] = q;
-        mask |= 1 << l;
-        return;
-      }
-      job[l] = -1;
-      mask &= ~(1 << l);
-    };
-    for (let l = 0; l < L; l++) refill(l);
     const w0 = [i32[this.workAt]!, i32[this.workAt + 1]!, i32[this.workAt + 2]!];
-    while (mask !== 0) {
-      let out = ex.step(mask);
-      while (out !== 0) {
-        const l = 31 - Math.clz32(out & -out);
-        out &= out - 1;
-        const q = job[l]!;
+    this.drive(
+      total,
+      (l, q) => {
+        if (ex.seed(l, stream, q % p, from + Math.floor(q / p), k0, k1) < 0) return true;
+        handBack(q); // the seed is itself a stored pattern
+        return false;
+      },
+      (l, q) => {
         const base = this.laneAt + 8 * l;
         const kw = i32[base + 1]!;
         this.cyclesRun += kw + (kw < kwtaMax ? 1 : 0);
@@ -413,9 +412,8 @@ export class NotebookLanes implements ReplaySource {
           const r: Classification & { kwtaCycles: number; thresholdCycles: number } = { outcome: 'stored', memory, distance: 0, active: k, kwtaCycles: kw, thresholdCycles: 0 };
           record(from + Math.floor(q / p), q % p, r);
         } else handBack(q, l);
-        refill(l);
-      }
-    }
+      },
+    );
     this.kernelWork.gathers += i32[this.workAt]! - w0[0]!;
     this.kernelWork.laneCycles += i32[this.workAt + 1]! - w0[1]!;
     this.kernelWork.fullPasses += i32[this.workAt + 2]! - w0[2]!;
