@@ -30,7 +30,7 @@
  * a compilation of its source).
  */
 import { readFileSync } from 'node:fs';
-import { inputSum, type Classification, type Dataset, type Notebook, type NotebookCounters, type RecallStates, type ReplaySource, type SettleResult } from '../../../models/memory/cls/index.ts';
+import { packRecallStates, type Classification, type Dataset, type Notebook, type NotebookCounters, type RecallStates, type ReplaySource, type SettleResult } from '../../../models/memory/cls/index.ts';
 import { wasm, WASM_PAGE_BYTES, type WasmInstance } from './api.ts';
 
 /** Reactivations advanced together (the lanes of an i16x8 vector). */
@@ -324,9 +324,6 @@ export class NotebookLanes implements ReplaySource {
     const count = data.count;
     const memory = new Int32Array(count);
     const distance = new Int32Array(count);
-    const unitStart = new Int32Array(count).fill(-1);
-    const activeCount = new Int32Array(count);
-    const kept: number[] = [];
     const ends: Array<{ row: number; units: Int32Array }> = [];
     const cycles = this.notebook.params.kwtaCycles - 1;
     const first = new Int32Array(k);
@@ -363,12 +360,7 @@ export class NotebookLanes implements ReplaySource {
         else classify(row, i32.slice(this.activeAt + l * k, this.activeAt + l * k + k).sort());
       },
     );
-    for (const { row, units } of ends.sort((x, y) => x.row - y.row)) {
-      unitStart[row] = kept.length;
-      activeCount[row] = units.length;
-      for (const i of units) kept.push(i);
-    }
-    return { count, xSum: inputSum(data), memory, distance, unitStart, activeCount, units: Int32Array.from(kept) };
+    return packRecallStates(data, memory, distance, ends);
   }
 
   /** Every reactivation of epochs from..to, eight at a time; `record` gets each once, in the order they finish. */

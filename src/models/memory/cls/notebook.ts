@@ -187,6 +187,23 @@ export interface RecallStates {
   readonly units: Int32Array;
 }
 
+/**
+ * The RecallStates of `data` from where each row's recall ended: the nearest stored pattern and the distance to it
+ * per row, and the active units of the rows that did not end exactly on a stored pattern (`ends`, any order).
+ */
+export function packRecallStates(data: Dataset, memory: Int32Array, distance: Int32Array, ends: ReadonlyArray<{ readonly row: number; readonly units: ArrayLike<number> }>): RecallStates {
+  const count = data.count;
+  const unitStart = new Int32Array(count).fill(-1);
+  const activeCount = new Int32Array(count);
+  const kept: number[] = [];
+  for (const { row, units } of [...ends].sort((x, y) => x.row - y.row)) {
+    unitStart[row] = kept.length;
+    activeCount[row] = units.length;
+    for (let r = 0; r < units.length; r++) kept.push(units[r]!);
+  }
+  return { count, xSum: inputSum(data), memory, distance, unitStart, activeCount, units: Int32Array.from(kept) };
+}
+
 /** The sum of a data set's inputs (RecallStates.xSum). */
 export function inputSum(data: Dataset): number {
   let s = 0;
@@ -1146,22 +1163,19 @@ export class Notebook {
 
   /** Recalls every row of `data` (as `recall`) and keeps where each ended (RecallStates). */
   recallStates(data: Dataset): RecallStates {
-    const count = data.count;
-    const memory = new Int32Array(count);
-    const distance = new Int32Array(count);
-    const unitStart = new Int32Array(count).fill(-1);
-    const activeCount = new Int32Array(count);
-    const kept: number[] = [];
-    for (let r = 0; r < count; r++) {
+    const memory = new Int32Array(data.count);
+    const distance = new Int32Array(data.count);
+    const ends: Array<{ row: number; units: Int32Array }> = [];
+    for (let r = 0; r < data.count; r++) {
       const got = this.recall(data.x.subarray(r * data.n, r * data.n + data.n));
       memory[r] = got.memory;
       distance[r] = got.distance;
       if (got.distance === 0 && got.memory >= 0) continue;
-      unitStart[r] = kept.length;
-      for (let i = 0; i < this.m; i++) if (this.state[i] !== 0) kept.push(i);
-      activeCount[r] = kept.length - unitStart[r]!;
+      const units: number[] = [];
+      for (let i = 0; i < this.m; i++) if (this.state[i] !== 0) units.push(i);
+      ends.push({ row: r, units: Int32Array.from(units) });
     }
-    return { count, xSum: inputSum(data), memory, distance, unitStart, activeCount, units: Int32Array.from(kept) };
+    return packRecallStates(data, memory, distance, ends);
   }
 
   /**
