@@ -146,18 +146,14 @@ function selectKth(a: usize, n: i32, kth: i32): i32 {
   return ld(a, kth);
 }
 
-/** Adds d to lane l's overlaps of unit j's patterns; returns 1 when one of them reaches K. */
-@inline function addOverlaps(j: i32, l: i32, d: i32): i32 {
-  let hit = 0;
+/** Adds d to lane l's overlaps of unit j's patterns (a seed's units; after a cycle, overlapsAll sums them anew). */
+@inline function addOverlaps(j: i32, l: i32, d: i32): void {
   const e = ld(upP, j + 1);
   const lo = o8P + (<usize>l << 1);
   for (let q = ld(upP, j); q < e; q++) {
     const addr = lo + (<usize>ld(umP, q) << 4);
-    const v = <i32>load<i16>(addr) + d;
-    store<i16>(addr, <i16>v);
-    hit |= <i32>(v == K);
+    store<i16>(addr, <i16>(<i32>load<i16>(addr) + d));
   }
-  return hit;
 }
 
 /** The first pattern whose lane-l overlap is K (the state is that pattern: K active units), or -1. */

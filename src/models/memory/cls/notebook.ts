@@ -1024,17 +1024,6 @@ export class Notebook {
   }
 
   /**
-   * The k seed units of reactivation (epoch, slot), exactly those `seedRandom` activates, into `out` (unsorted). For
-   * kernels that run reactivations elsewhere (backends/cpu/wasm/notebook-lanes.ts); the notebook's state is untouched.
-   */
-  drawSeed(epoch: number, slot: number, out: Int32Array): void {
-    const mark = this.next;
-    mark.fill(0);
-    drawSparseInto(this.rng, this.m, this.k, this.seedStream, slot, epoch, mark, out);
-    mark.fill(0);
-  }
-
-  /**
    * Whether stored pattern mu is a fixed point of a kWTA cycle (bit 0) and of a fixed-threshold cycle (bit 1): one
    * cycle of each from the pattern itself. Leaves the notebook in pattern mu's state.
    */
